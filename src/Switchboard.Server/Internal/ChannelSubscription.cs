@@ -1,0 +1,74 @@
+using Switchboard.Protocol;
+
+namespace Switchboard.Server.Internal;
+
+/// <summary>
+/// One connection's subscription to one channel or pattern. Starts pending: publications that arrive while the
+/// subscribe command reads the channel's position and history are held back, then sent after the result without
+/// duplicates (<see cref="GoLive"/>), so that a subscriber sees every publication once and in order.
+/// </summary>
+/// <remarks>Thread safety: <see cref="Deliver"/> is called by broker threads while the connection calls <see cref="GoLive"/>.</remarks>
+internal sealed class ChannelSubscription
+{
+    private readonly object _gate = new();
+    private List<Publication>? _pending = [];
+    private volatile bool _live;
+    private long _lastOffset;
+
+    public ChannelSubscription(SwitchboardConnection connection, ChannelPattern channel, bool presenceEvents)
+    {
+        Connection = connection;
+        Channel = channel;
+        PresenceEvents = presenceEvents;
+    }
+
+    public SwitchboardConnection Connection { get; }
+
+    public ChannelPattern Channel { get; }
+
+    public bool PresenceEvents { get; }
+
+    /// <summary>Hands a publication to the connection's writer, or holds it while the subscription is pending.</summary>
+    public void Deliver(Publication publication)
+    {
+        if (_live)
+        {
+            Connection.Writer.TryEnqueue(publication.Encoded);
+            return;
+        }
+
+        lock (_gate)
+        {
+            if (!_live)
+            {
+                _pending?.Add(publication);
+                return;
+            }
+        }
+
+        Connection.Writer.TryEnqueue(publication.Encoded);
+    }
+
+    /// <summary>
+    /// Sends what was held back (skipping offsets the client already has, up to <paramref name="deliveredOffset"/>) and
+    /// switches to direct delivery. Called after the subscribe result has been enqueued.
+    /// </summary>
+    public void GoLive(long deliveredOffset)
+    {
+        lock (_gate)
+        {
+            _lastOffset = deliveredOffset;
+            foreach (var publication in _pending!)
+            {
+                // Exact channels skip what the result already covered; a pattern spans many channels' offsets.
+                if (Channel.IsWildcard || publication.Offset > _lastOffset)
+                {
+                    Connection.Writer.TryEnqueue(publication.Encoded);
+                }
+            }
+
+            _pending = null;
+            _live = true;
+        }
+    }
+}

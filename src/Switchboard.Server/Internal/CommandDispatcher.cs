@@ -1,0 +1,266 @@
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Switchboard.Protocol;
+using Switchboard.Server.Brokers;
+using Switchboard.Server.Rpc;
+using Switchboard.Server.Security;
+
+namespace Switchboard.Server.Internal;
+
+/// <summary>
+/// Executes one client message on its connection: parses it, checks it, runs the command and queues the reply.
+/// Every failure becomes a documented error code here; exception details stay in the log.
+/// </summary>
+/// <remarks>Thread safety: stateless between calls; called by every connection's receive loop.</remarks>
+internal sealed partial class CommandDispatcher
+{
+    private readonly SwitchboardNode _node;
+    private readonly IChannelAuthorizer _authorizer;
+    private readonly ILogger<CommandDispatcher> _logger;
+
+    public CommandDispatcher(SwitchboardNode node, IChannelAuthorizer authorizer, ILogger<CommandDispatcher> logger)
+    {
+        _node = node;
+        _authorizer = authorizer;
+        _logger = logger;
+    }
+
+    private SwitchboardOptions Options => _node.Options;
+
+    /// <summary>Executes one raw client message.</summary>
+    public async ValueTask ExecuteAsync(SwitchboardConnection connection, ReadOnlyMemory<byte> message)
+    {
+        var parsed = CommandParser.Parse(message.Span);
+        if (!parsed.IsSuccess)
+        {
+            Fail(connection, parsed.Id, parsed.TypeName, parsed.Error);
+            return;
+        }
+
+        var command = parsed.Command;
+        try
+        {
+            await ExecuteAsync(connection, command).ConfigureAwait(false);
+        }
+        catch (RpcException ex)
+        {
+            var code = ErrorCodes.All.Contains(ex.Code) ? ex.Code : ErrorCodes.Internal;
+            Fail(connection, command, new ProtocolError(code, ex.Message));
+        }
+        catch (BrokerUnavailableException ex)
+        {
+            Log.BrokerUnavailable(_logger, ex);
+            Fail(connection, command, new ProtocolError(ErrorCodes.Unavailable, "the broker is not available, try again"));
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            Log.CommandFailed(_logger, Command.TypeName(command.Type), connection.Id, ex);
+            Fail(connection, command, new ProtocolError(ErrorCodes.Internal, "internal error"));
+        }
+    }
+
+    private ValueTask ExecuteAsync(SwitchboardConnection connection, Command command)
+    {
+        switch (command.Type)
+        {
+            case CommandType.Subscribe:
+                return SubscribeAsync(connection, command);
+            case CommandType.Unsubscribe:
+                return UnsubscribeAsync(connection, command);
+            case CommandType.Publish:
+                return PublishAsync(connection, command);
+            case CommandType.History:
+                return HistoryAsync(connection, command);
+            case CommandType.Presence:
+                Presence(connection, command);
+                return ValueTask.CompletedTask;
+            case CommandType.Rpc:
+                return RpcAsync(connection, command);
+            case CommandType.Ping:
+                connection.Send(static (buffer, id) => MessageWriter.WritePong(buffer, id), command.Id);
+                return ValueTask.CompletedTask;
+            case CommandType.Pong:
+                return ValueTask.CompletedTask;
+            default:
+                // auth and refresh need token authentication, which this server is not configured for.
+                Fail(connection, command, ProtocolError.BadRequest("this server does not use tokens"));
+                return ValueTask.CompletedTask;
+        }
+    }
+
+    private async ValueTask SubscribeAsync(SwitchboardConnection connection, Command command)
+    {
+        var channel = command.Channel!;
+        if (connection.Subscriptions.ContainsKey(channel.Value))
+        {
+            Fail(connection, command, ProtocolError.BadRequest($"already subscribed to '{channel.Value}'"));
+            return;
+        }
+
+        if (connection.Subscriptions.Count >= Options.MaxSubscriptionsPerConnection)
+        {
+            Fail(connection, command, new ProtocolError(ErrorCodes.LimitExceeded, $"at most {Options.MaxSubscriptionsPerConnection} subscriptions per connection"));
+            return;
+        }
+
+        if (!Authorize(connection, command, ChannelAction.Subscribe, channel))
+        {
+            return;
+        }
+
+        var subscription = new ChannelSubscription(connection, channel, command.Presence);
+        connection.Subscriptions.Add(channel.Value, subscription);
+        try
+        {
+            await _node.AddSubscriptionAsync(subscription, CancellationToken.None).ConfigureAwait(false);
+            if (channel.IsWildcard)
+            {
+                Reply(connection, command, channel, static (w, channel) => w.WriteString("channel", channel.Value));
+                subscription.GoLive(0);
+                return;
+            }
+
+            var history = await _node.Broker.GetHistoryAsync(channel.Value, new HistoryQuery(command.Since, command.Since is null ? 0 : null), CancellationToken.None).ConfigureAwait(false);
+            var recovered = command.Since is not null && history.Complete;
+            Reply(connection, command, (channel, history, command.Since, recovered), static (w, s) =>
+            {
+                w.WriteString("channel", s.channel.Value);
+                MessageWriter.WritePosition(w, s.history.Position);
+                if (s.Since is not null)
+                {
+                    w.WriteBoolean("recovered", s.recovered);
+                    MessageWriter.WritePublications(w, s.recovered ? s.history.Publications : []);
+                }
+            });
+
+            // Without an id the client gets no result, but it still must not see what the result would have covered twice.
+            subscription.GoLive(history.Position.Offset);
+        }
+        catch
+        {
+            connection.Subscriptions.Remove(channel.Value);
+            await _node.RemoveSubscriptionAsync(subscription).ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private async ValueTask UnsubscribeAsync(SwitchboardConnection connection, Command command)
+    {
+        var channel = command.Channel!;
+        if (!connection.Subscriptions.Remove(channel.Value, out var subscription))
+        {
+            Fail(connection, command, new ProtocolError(ErrorCodes.NotSubscribed, $"not subscribed to '{channel.Value}'"));
+            return;
+        }
+
+        await _node.RemoveSubscriptionAsync(subscription).ConfigureAwait(false);
+        Reply(connection, command);
+    }
+
+    private async ValueTask PublishAsync(SwitchboardConnection connection, Command command)
+    {
+        var channel = command.Channel!;
+        if (!Authorize(connection, command, ChannelAction.Publish, channel))
+        {
+            return;
+        }
+
+        var request = new PublishRequest(channel.Value, command.Data, connection.Publisher, command.Key, _node.HistoryFor(channel.Value), Options.IdempotencyWindow);
+        var result = await _node.Broker.PublishAsync(request, CancellationToken.None).ConfigureAwait(false);
+        Reply(connection, command, result.Position.Offset, static (w, offset) => w.WriteNumber("offset", offset));
+    }
+
+    private async ValueTask HistoryAsync(SwitchboardConnection connection, Command command)
+    {
+        var channel = command.Channel!;
+        if (!Authorize(connection, command, ChannelAction.History, channel))
+        {
+            return;
+        }
+
+        var history = await _node.Broker.GetHistoryAsync(channel.Value, new HistoryQuery(command.Since, command.Limit), CancellationToken.None).ConfigureAwait(false);
+        Reply(connection, command, history, static (w, history) =>
+        {
+            MessageWriter.WritePublications(w, history.Publications);
+            MessageWriter.WritePosition(w, history.Position);
+            if (!history.Complete)
+            {
+                w.WriteBoolean("recovered", false);
+            }
+        });
+    }
+
+    private void Presence(SwitchboardConnection connection, Command command)
+    {
+        var channel = command.Channel!;
+        if (!Authorize(connection, command, ChannelAction.Presence, channel))
+        {
+            return;
+        }
+
+        var subscribers = _node.Subscriptions.GetSubscribers(channel.Value);
+        Reply(connection, command, subscribers, static (w, subscribers) =>
+        {
+            w.WriteStartArray("clients");
+            foreach (var subscriber in subscribers)
+            {
+                var peer = subscriber.Connection;
+                MessageWriter.WritePresenceEntry(w, peer.Id, peer.Identity.UserId, peer.Identity.Info.Span);
+            }
+
+            w.WriteEndArray();
+        });
+    }
+
+    private async ValueTask RpcAsync(SwitchboardConnection connection, Command command)
+    {
+        if (!Options.RpcHandlers.TryGetValue(command.Method!, out var handler))
+        {
+            Fail(connection, command, new ProtocolError(ErrorCodes.NotFound, $"unknown rpc method '{command.Method}'"));
+            return;
+        }
+
+        using var parameters = command.Params.IsEmpty ? null : JsonDocument.Parse(command.Params);
+        var request = new RpcRequest(command.Method!, parameters?.RootElement ?? default, connection.Id, connection.Identity);
+        var result = await handler(request, CancellationToken.None).ConfigureAwait(false);
+        if (command.Id is { } id)
+        {
+            var raw = result.ValueKind == JsonValueKind.Undefined ? "null"u8.ToArray() : JsonSerializer.SerializeToUtf8Bytes(result, SwitchboardJsonContext.Default.JsonElement);
+            connection.Send(static (buffer, s) => MessageWriter.WriteSuccessRaw(buffer, s.id, s.raw), (id, raw));
+        }
+    }
+
+    private bool Authorize(SwitchboardConnection connection, Command command, ChannelAction action, ChannelPattern channel)
+    {
+        if (_authorizer.IsAllowed(connection.Identity, action, channel))
+        {
+            return true;
+        }
+
+        var code = connection.Identity.IsAuthenticated ? ErrorCodes.Forbidden : ErrorCodes.Unauthorized;
+        Fail(connection, command, new ProtocolError(code, $"{action.ToString().ToLowerInvariant()} is not allowed on '{channel.Value}'"));
+        return false;
+    }
+
+    private static void Reply(SwitchboardConnection connection, Command command)
+    {
+        if (command.Id is { } id)
+        {
+            connection.Send(static (buffer, id) => MessageWriter.WriteSuccess(buffer, id), id);
+        }
+    }
+
+    private static void Reply<TState>(SwitchboardConnection connection, Command command, TState state, Action<Utf8JsonWriter, TState> writeResult)
+    {
+        if (command.Id is { } id)
+        {
+            connection.Send(static (buffer, s) => MessageWriter.WriteSuccess(buffer, s.id, s.state, s.writeResult), (id, state, writeResult));
+        }
+    }
+
+    private static void Fail(SwitchboardConnection connection, Command command, ProtocolError error) =>
+        Fail(connection, command.Id, Command.TypeName(command.Type), error);
+
+    private static void Fail(SwitchboardConnection connection, CommandId? id, string? typeName, ProtocolError error) =>
+        connection.Send(static (buffer, s) => MessageWriter.WriteCommandError(buffer, s.id, s.error, s.typeName), (id, typeName, error));
+}

@@ -1,0 +1,70 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Switchboard.Protocol;
+using Switchboard.Server.Security;
+
+namespace Switchboard.Server.Internal;
+
+/// <summary>Accepts a WebSocket upgrade on the Switchboard endpoint and runs the connection to its end.</summary>
+internal sealed class ConnectionHandler
+{
+    /// <summary>The optional subprotocol of protocol v1.</summary>
+    public const string SubProtocol = "switchboard.v1.json";
+
+    private readonly SwitchboardNode _node;
+    private readonly CommandDispatcher _dispatcher;
+    private readonly ILogger<SwitchboardConnection> _logger;
+
+    public ConnectionHandler(SwitchboardNode node, CommandDispatcher dispatcher, ILogger<SwitchboardConnection> logger)
+    {
+        _node = node;
+        _dispatcher = dispatcher;
+        _logger = logger;
+    }
+
+    public async Task HandleAsync(HttpContext context)
+    {
+        if (!context.WebSockets.IsWebSocketRequest)
+        {
+            Log.NotWebSocket(_logger, context.Request.Path);
+            context.Response.StatusCode = StatusCodes.Status400BadRequest;
+            await context.Response.WriteAsync("expected a WebSocket upgrade request").ConfigureAwait(false);
+            return;
+        }
+
+        if (_node.IsDraining)
+        {
+            context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            return;
+        }
+
+        var subProtocol = context.WebSockets.WebSocketRequestedProtocols.Contains(SubProtocol) ? SubProtocol : null;
+        using var socket = await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext
+        {
+            SubProtocol = subProtocol,
+            KeepAliveInterval = TimeSpan.Zero, // Heartbeats are protocol pings, which also detect a dead client.
+            DangerousEnableCompression = false,
+        }).ConfigureAwait(false);
+
+        var batch = context.Request.Query["batch"] == "1";
+        var connection = new SwitchboardConnection(socket, batch, ConnectionIdentity.Anonymous, _node.Options, _dispatcher, _logger);
+        _node.Connections.Add(connection);
+        Log.ConnectionOpened(_logger, connection.Id);
+        try
+        {
+            await connection.RunAsync(context.RequestAborted).ConfigureAwait(false);
+        }
+        finally
+        {
+            _node.Connections.Remove(connection);
+            foreach (var subscription in connection.Subscriptions.Values)
+            {
+                await _node.RemoveSubscriptionAsync(subscription).ConfigureAwait(false);
+            }
+
+            connection.Subscriptions.Clear();
+            connection.Completed.TrySetResult();
+            Log.ConnectionClosed(_logger, connection.Id);
+        }
+    }
+}

@@ -1,0 +1,24 @@
+namespace Switchboard.Server.Security;
+
+/// <summary>Who is on a connection: the user and what their credentials allow.</summary>
+/// <remarks>Thread safety: immutable.</remarks>
+public sealed record ConnectionIdentity
+{
+    /// <summary>The anonymous identity: no user, no roles.</summary>
+    public static ConnectionIdentity Anonymous { get; } = new();
+
+    /// <summary>The user id (<c>sub</c>), or <see langword="null"/> when anonymous.</summary>
+    public string? UserId { get; init; }
+
+    /// <summary>The user's roles.</summary>
+    public IReadOnlySet<string> Roles { get; init; } = new HashSet<string>(StringComparer.Ordinal);
+
+    /// <summary>The raw JSON object shown in presence (<c>info</c>), empty for none.</summary>
+    public ReadOnlyMemory<byte> Info { get; init; }
+
+    /// <summary>When the credentials expire, or <see langword="null"/> when they don't.</summary>
+    public DateTimeOffset? ExpiresAt { get; init; }
+
+    /// <summary>Whether a user is authenticated.</summary>
+    public bool IsAuthenticated => UserId is not null;
+}

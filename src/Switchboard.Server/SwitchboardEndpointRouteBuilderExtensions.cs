@@ -1,0 +1,24 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Switchboard.Server.Internal;
+
+namespace Microsoft.AspNetCore.Builder;
+
+/// <summary>Maps the Switchboard WebSocket endpoint.</summary>
+public static class SwitchboardEndpointRouteBuilderExtensions
+{
+    /// <summary>
+    /// Maps the Switchboard WebSocket endpoint at <paramref name="pattern"/> (default <c>/ws</c>). The endpoint brings
+    /// its own WebSocket middleware, so the application need not call <c>UseWebSockets</c>.
+    /// </summary>
+    public static IEndpointConventionBuilder MapSwitchboard(this IEndpointRouteBuilder endpoints, string pattern = "/ws")
+    {
+        var handler = endpoints.ServiceProvider.GetRequiredService<ConnectionHandler>();
+        var pipeline = endpoints.CreateApplicationBuilder();
+        pipeline.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.Zero });
+        pipeline.Run(handler.HandleAsync);
+        return endpoints.Map(pattern, pipeline.Build()).WithDisplayName("Switchboard WebSocket");
+    }
+}

@@ -1,0 +1,37 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Switchboard.Server;
+using Switchboard.Server.Brokers;
+using Switchboard.Server.Internal;
+using Switchboard.Server.Security;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers Switchboard in an ASP.NET Core application.</summary>
+public static class SwitchboardServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds the Switchboard server: options bound from the <c>Switchboard</c> configuration section and validated at
+    /// start, the in-memory broker (unless another <see cref="IBroker"/> is registered), heartbeats and graceful drain.
+    /// Map the endpoint with <c>app.MapSwitchboard("/ws")</c>.
+    /// </summary>
+    public static IServiceCollection AddSwitchboard(this IServiceCollection services, Action<SwitchboardOptions>? configure = null)
+    {
+        services.AddOptions<SwitchboardOptions>().BindConfiguration(SwitchboardOptions.SectionName).ValidateOnStart();
+        if (configure is not null)
+        {
+            services.Configure(configure);
+        }
+
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SwitchboardOptions>, SwitchboardOptionsValidator>());
+        services.TryAddSingleton<IBroker, MemoryBroker>();
+        services.TryAddSingleton<IChannelAuthorizer, OpenChannelAuthorizer>();
+        services.TryAddSingleton<SwitchboardNode>();
+        services.TryAddSingleton<CommandDispatcher>();
+        services.TryAddSingleton<ConnectionHandler>();
+        services.AddHostedService<NodeLifetime>();
+        services.AddHostedService<HeartbeatMonitor>();
+        return services;
+    }
+}

@@ -1,0 +1,93 @@
+using System.CommandLine;
+using System.Reflection;
+using Microsoft.Extensions.Options;
+using Switchboard.Server;
+
+namespace Switchboard.Host;
+
+/// <summary><c>switchboard serve</c>: runs a standalone Switchboard server.</summary>
+internal static partial class ServeCommand
+{
+    public const string DefaultUrls = "http://localhost:8000";
+
+    public static Command Create()
+    {
+        var urls = new Option<string>("--urls") { Description = "Addresses to listen on, separated by ';'.", DefaultValueFactory = _ => DefaultUrls };
+        var config = new Option<FileInfo?>("--config") { Description = "An extra JSON configuration file, read after appsettings.json." };
+        var command = new Command("serve", "Run the Switchboard server. Any --Section:Key=value flag sets a configuration value, e.g. --Switchboard:HistorySize=100.")
+        {
+            urls,
+            config,
+        };
+        command.TreatUnmatchedTokensAsErrors = false;
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var app = BuildApp(parse.GetValue(urls)!, parse.GetValue(config), [.. parse.UnmatchedTokens]);
+            try
+            {
+                await app.StartAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (OptionsValidationException ex)
+            {
+                await Console.Error.WriteLineAsync($"switchboard: invalid configuration: {string.Join(" ", ex.Failures)}").ConfigureAwait(false);
+                return 2;
+            }
+
+            await app.WaitForShutdownAsync(CancellationToken.None).ConfigureAwait(false);
+            await app.DisposeAsync().ConfigureAwait(false);
+            return 0;
+        });
+        return command;
+    }
+
+    /// <summary>Builds the server application: configuration, logging, Switchboard, the endpoint and the page at <c>/</c>.</summary>
+    public static WebApplication BuildApp(string urls, FileInfo? configFile, string[] configArgs)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = configArgs, ContentRootPath = Directory.GetCurrentDirectory() });
+
+        // The working directory's appsettings.json, then --config, then the environment and flags: later sources win,
+        // so the last two are added again after --config.
+        if (configFile is not null)
+        {
+            builder.Configuration.AddJsonFile(configFile.FullName, optional: false);
+            builder.Configuration.AddEnvironmentVariables();
+            builder.Configuration.AddCommandLine(configArgs);
+        }
+
+        builder.WebHost.UseUrls(urls);
+        builder.Logging.ClearProviders();
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
+        builder.Logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "HH:mm:ss ";
+        });
+        builder.Services.AddSwitchboard(options => options.AddRpc("time", static (_, _) =>
+            ValueTask.FromResult(System.Text.Json.JsonSerializer.SerializeToElement(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), HostJsonContext.Default.Int64))));
+
+        var app = builder.Build();
+        app.MapSwitchboard("/ws");
+        app.MapGet("/", () => Results.Content(IndexPage.Value, "text/html; charset=utf-8"));
+        app.Lifetime.ApplicationStarted.Register(() =>
+        {
+            var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Switchboard");
+            LogDevelopmentMode(logger);
+            LogListening(logger, string.Join(", ", app.Urls));
+        });
+        return app;
+    }
+
+    private static readonly Lazy<string> IndexPage = new(() =>
+    {
+        using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream("Switchboard.Host.index.html")!;
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    });
+
+    [LoggerMessage(100, LogLevel.Warning, "Running in open development mode: no auth is configured, so anonymous clients may subscribe, publish, read history and presence on every channel. Configure authentication before exposing this server.")]
+    private static partial void LogDevelopmentMode(ILogger logger);
+
+    [LoggerMessage(101, LogLevel.Information, "Switchboard listening on {Urls} (WebSocket endpoint /ws, test page /).")]
+    private static partial void LogListening(ILogger logger, string urls);
+}

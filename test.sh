@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# Runs every Switchboard test suite: installs what is missing, builds in Release, runs each suite, and prints the
+# totals as its last line: "N passed, N failed". Exits non-zero when anything failed or no test ran.
+set -uo pipefail
+cd "$(dirname "$0")"
+root=$(pwd)
+results="$root/TestResults"
+rm -rf "$results"
+mkdir -p "$results"
+
+log() { printf '==> %s\n' "$*" >&2; }
+
+# --- install what is missing (as root with apt-get; nothing when already there) ---------------------------------
+# Each entry: "command package". Add a line when a suite starts to need a program (redis-server, chromium, ...).
+required=()
+missing=()
+for entry in "${required[@]}"; do
+  command -v "${entry%% *}" >/dev/null 2>&1 || missing+=("${entry#* }")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  log "installing ${missing[*]}"
+  if [ "$(id -u)" -eq 0 ]; then
+    apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  else
+    sudo apt-get update -qq >/dev/null && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  fi || log "could not install ${missing[*]}; the tests that need them will fail"
+fi
+command -v dotnet >/dev/null 2>&1 || { echo "the .NET 10 SDK is required (dotnet not on PATH)"; echo "0 passed, 1 failed"; exit 1; }
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+passed=0
+failed=0
+add_counts() { passed=$((passed + $1)); failed=$((failed + $2)); }
+
+# --- build -------------------------------------------------------------------------------------------------------
+log "building (Release)"
+if ! dotnet build Switchboard.slnx -c Release -nologo -clp:ErrorsOnly; then
+  echo "build failed"
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+
+# --- .NET test projects ------------------------------------------------------------------------------------------
+for project in tests/*/*.csproj; do
+  name=$(basename "$project" .csproj)
+  log "running $name"
+  dotnet test "$project" -c Release --no-build -nologo --logger "trx;LogFileName=$name.trx" --results-directory "$results" -- RunConfiguration.TestSessionTimeout=900000 \
+    | grep -E '^\s*(Failed|Passed|Skipped)!|^\s+Failed |Error Message|Assert\.' || true
+  trx="$results/$name.trx"
+  if [ -f "$trx" ]; then
+    counters=$(grep -o '<Counters [^>]*>' "$trx")
+    p=$(sed -E 's/.* passed="([0-9]+)".*/\1/' <<<"$counters")
+    f=$(sed -E 's/.* failed="([0-9]+)".*/\1/' <<<"$counters")
+    total=$(sed -E 's/.* total="([0-9]+)".*/\1/' <<<"$counters")
+    executed=$(sed -E 's/.* executed="([0-9]+)".*/\1/' <<<"$counters")
+    # Tests that did not run to an outcome (aborted host, timeout) count as failed.
+    add_counts "$p" "$((f + total - executed))"
+  else
+    log "$name produced no results"
+    add_counts 0 1
+  fi
+done
+
+# --- JavaScript suites (node:test) -------------------------------------------------------------------------------
+for dir in tests/js/*/; do
+  [ -f "$dir/package.json" ] || continue
+  name=$(basename "$dir")
+  log "running js/$name"
+  (cd "$dir" && { [ -d node_modules ] || npm ci --no-audit --no-fund --silent; }) || { add_counts 0 1; continue; }
+  out="$results/js-$name.tap"
+  (cd "$dir" && SWITCHBOARD_ROOT="$root" node --test --test-reporter=tap --test-timeout=120000 >"$out" 2>&1)
+  p=$(grep -E '^# pass ' "$out" | tail -1 | awk '{print $3}')
+  f=$(grep -E '^# fail ' "$out" | tail -1 | awk '{print $3}')
+  grep -E '^not ok|error:' "$out" | head -20 >&2 || true
+  add_counts "${p:-0}" "${f:-1}"
+done
+
+if [ "$passed" -eq 0 ]; then
+  log "no test ran"
+  failed=$((failed + 1))
+fi
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
