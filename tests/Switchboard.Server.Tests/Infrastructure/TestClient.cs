@@ -18,6 +18,7 @@ public sealed class TestClient : IAsyncDisposable
     private readonly Channel<JsonObject> _inbox = Channel.CreateUnbounded<JsonObject>();
     private readonly TaskCompletionSource<(WebSocketCloseStatus? Status, string? Reason)> _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly SemaphoreSlim _sendLock = new(1, 1);
+    private readonly List<JsonObject> _pending = [];
     private readonly Task _receiveLoop;
     private long _nextId;
 
@@ -91,9 +92,23 @@ public sealed class TestClient : IAsyncDisposable
 
     public Task<JsonNode?> PublishAsync(string channel, JsonNode? data) => OkAsync(new JsonObject { ["type"] = "publish", ["channel"] = channel, ["data"] = data });
 
-    /// <summary>Waits for the next message matching <paramref name="match"/>; messages that don't match are dropped.</summary>
+    /// <summary>
+    /// Takes the oldest received message matching <paramref name="match"/>, waiting for one if needed. Messages that
+    /// don't match stay queued, in order, for later calls: a test never loses a message by looking for another.
+    /// </summary>
     public async Task<JsonObject> ReceiveAsync(Func<JsonObject, bool> match, TimeSpan? timeout = null)
     {
+        lock (_pending)
+        {
+            var index = _pending.FindIndex(m => match(m));
+            if (index >= 0)
+            {
+                var found = _pending[index];
+                _pending.RemoveAt(index);
+                return found;
+            }
+        }
+
         using var cts = new CancellationTokenSource(timeout ?? DefaultTimeout);
         try
         {
@@ -103,6 +118,11 @@ public sealed class TestClient : IAsyncDisposable
                 if (match(message))
                 {
                     return message;
+                }
+
+                lock (_pending)
+                {
+                    _pending.Add(message);
                 }
             }
         }
@@ -136,9 +156,6 @@ public sealed class TestClient : IAsyncDisposable
 
         return messages;
     }
-
-    /// <summary>Whether a message is waiting right now.</summary>
-    public bool TryReceive(out JsonObject? message) => _inbox.Reader.TryRead(out message);
 
     /// <summary>Waits for the server to close the connection; returns its close status and reason.</summary>
     public async Task<(WebSocketCloseStatus? Status, string? Reason)> WaitForCloseAsync(TimeSpan? timeout = null)
