@@ -1,0 +1,52 @@
+// Starts the real `switchboard serve` (the Release build test.sh made) on a free loopback port.
+'use strict';
+const { spawn } = require('node:child_process');
+const path = require('node:path');
+const fs = require('node:fs');
+
+const root = process.env.SWITCHBOARD_ROOT || path.resolve(__dirname, '../../..');
+
+function hostDll() {
+  for (const config of ['Release', 'Debug']) {
+    const dll = path.join(root, 'src/Switchboard/bin', config, 'net10.0/switchboard.dll');
+    if (fs.existsSync(dll)) return dll;
+  }
+  throw new Error('build src/Switchboard first (./test.sh does)');
+}
+
+/** Resolves with { url, process, output() } once the server logs its address. */
+function startServer(extraArgs = []) {
+  return new Promise((resolve, reject) => {
+    const child = spawn('dotnet', [hostDll(), 'serve', '--urls', 'http://127.0.0.1:0', ...extraArgs], {
+      cwd: root,
+      env: { ...process.env, ASPNETCORE_ENVIRONMENT: process.env.ASPNETCORE_ENVIRONMENT || 'Development' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`server did not start:\n${output}`)); }, 30000);
+    const onData = (chunk) => {
+      output += chunk;
+      const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
+      if (match) {
+        clearTimeout(timer);
+        resolve({ url: match[1], process: child, output: () => output });
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`server exited with ${code}:\n${output}`)); });
+  });
+}
+
+/** Stops the server with a signal and resolves with its exit code. */
+function stopServer(server, signal = 'SIGTERM') {
+  return new Promise((resolve) => {
+    if (server.process.exitCode !== null) { resolve(server.process.exitCode); return; }
+    const timer = setTimeout(() => server.process.kill('SIGKILL'), 20000);
+    server.process.removeAllListeners('exit');
+    server.process.on('exit', (code) => { clearTimeout(timer); resolve(code); });
+    server.process.kill(signal);
+  });
+}
+
+module.exports = { startServer, stopServer };
