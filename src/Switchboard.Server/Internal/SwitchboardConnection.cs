@@ -111,6 +111,11 @@ internal sealed partial class SwitchboardConnection
 
     private void OnQueueOverflow()
     {
+        if (CloseCode is not null)
+        {
+            return; // Already closing: the queue only fills because nothing is sent any more.
+        }
+
         Log.SlowConsumer(_logger, Id, _options.OutgoingQueueLimit);
         Close(CloseCodes.SlowConsumer, "slow consumer: outgoing queue overflowed", discardQueued: true);
     }
