@@ -72,8 +72,7 @@ internal sealed partial class CommandDispatcher
             case CommandType.History:
                 return HistoryAsync(connection, command);
             case CommandType.Presence:
-                Presence(connection, command);
-                return ValueTask.CompletedTask;
+                return PresenceAsync(connection, command);
             case CommandType.Rpc:
                 return RpcAsync(connection, command);
             case CommandType.Ping:
@@ -190,7 +189,7 @@ internal sealed partial class CommandDispatcher
         });
     }
 
-    private void Presence(SwitchboardConnection connection, Command command)
+    private async ValueTask PresenceAsync(SwitchboardConnection connection, Command command)
     {
         var channel = command.Channel!;
         if (!Authorize(connection, command, ChannelAction.Presence, channel))
@@ -198,18 +197,8 @@ internal sealed partial class CommandDispatcher
             return;
         }
 
-        var subscribers = _node.Subscriptions.GetSubscribers(channel.Value);
-        Reply(connection, command, subscribers, static (w, subscribers) =>
-        {
-            w.WriteStartArray("clients");
-            foreach (var subscriber in subscribers)
-            {
-                var peer = subscriber.Connection;
-                MessageWriter.WritePresenceEntry(w, peer.Id, peer.Identity.UserId, peer.Identity.Info.Span);
-            }
-
-            w.WriteEndArray();
-        });
+        var clients = await _node.Presence.Store.GetAsync(channel.Value, CancellationToken.None).ConfigureAwait(false);
+        Reply(connection, command, clients, static (w, clients) => PresenceWriter.WriteClients(w, clients));
     }
 
     private async ValueTask RpcAsync(SwitchboardConnection connection, Command command)
