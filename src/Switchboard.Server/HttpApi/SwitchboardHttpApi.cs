@@ -110,7 +110,7 @@ internal sealed class SwitchboardHttpApi
         int? limit = null;
         if (request.TryGetProperty("limit", out var l))
         {
-            limit = l.ValueKind == JsonValueKind.Number && l.TryGetInt32(out var n) && n >= 0 ? n : throw BadRequest("'limit' must be a non-negative integer");
+            limit = l.ValueKind == JsonValueKind.Number && l.TryGetInt32(out var n) && n > 0 ? n : throw BadRequest("'limit' must be a positive integer");
         }
 
         StreamPosition? since = null;
