@@ -120,7 +120,7 @@ internal sealed partial class CommandDispatcher
             }
 
             var history = await _node.Broker.GetHistoryAsync(channel.Value, new HistoryQuery(command.Since, command.Since is null ? 0 : null), CancellationToken.None).ConfigureAwait(false);
-            var recovered = command.Since is not null && history.Complete;
+            var recovered = command.Since is not null && history.Complete && RecoveryBudget.Fits(history.Publications, Options.OutgoingQueueLimit);
             Reply(connection, command, (channel, history, command.Since, recovered), static (w, s) =>
             {
                 w.WriteString("channel", s.channel.Value);

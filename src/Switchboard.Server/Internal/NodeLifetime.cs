@@ -41,7 +41,6 @@ internal sealed class NodeLifetime : IHostedLifecycleService
         _node.IsDraining = true;
         var connections = _node.Connections.All.ToList();
         var plan = DrainPlan.Create(connections.Count, drainTimeout);
-        Log.Draining(_logger, connections.Count);
         DeliveryLog.DrainStarted(_logger, connections.Count, plan.Batches, drainTimeout.TotalSeconds);
         try
         {

@@ -141,6 +141,37 @@ public sealed class RecoveryTests
     }
 
     [Fact]
+    public async Task A_recovery_larger_than_the_outgoing_queue_gives_recovered_false_instead_of_a_4003_loop()
+    {
+        await using var server = await TestServer.StartAsync(o =>
+        {
+            o.MaxMessageSize = 16 * 1024;
+            o.OutgoingQueueLimit = 64 * 1024;
+        });
+        await using var publisher = await server.ConnectAsync();
+        var payload = new string('y', 1000);
+        for (var i = 0; i < 99; i++)
+        {
+            await publisher.SendAsync(new { type = "publish", channel = "recovery.big", data = payload });
+        }
+
+        await publisher.PublishAsync("recovery.big", payload);
+        var epoch = (await publisher.OkAsync(new JsonObject { ["type"] = "history", ["channel"] = "recovery.big", ["limit"] = 1 }))!["epoch"]!.GetValue<string>();
+
+        await using var subscriber = await server.ConnectAsync();
+        var result = await subscriber.OkAsync(Subscribe("recovery.big", 0, epoch));
+        Assert.False(result!["recovered"]!.GetValue<bool>());
+        Assert.Empty(result["publications"]!.AsArray());
+        Assert.True(subscriber.IsOpen);
+
+        // A small enough gap still recovers on the same connection size.
+        await using var near = await server.ConnectAsync();
+        var close = await near.OkAsync(Subscribe("recovery.big", 90, epoch));
+        Assert.True(close!["recovered"]!.GetValue<bool>());
+        Assert.Equal(10, close["publications"]!.AsArray().Count);
+    }
+
+    [Fact]
     public async Task Offsets_from_concurrent_publishers_never_repeat_or_go_back()
     {
         await using var server = await TestServer.StartAsync();
