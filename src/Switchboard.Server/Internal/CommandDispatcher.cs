@@ -102,9 +102,10 @@ internal sealed partial class CommandDispatcher
             return;
         }
 
-        if (!Authorize(connection, command, ChannelAction.Subscribe, channel))
+        if (!Authorize(connection, command, ChannelAction.Subscribe, channel)
+            || (command.Presence && !Authorize(connection, command, ChannelAction.Presence, channel)))
         {
-            return;
+            return; // join/leave events show presence, so asking for them needs the presence permission.
         }
 
         var subscription = new ChannelSubscription(connection, channel, command.Presence);

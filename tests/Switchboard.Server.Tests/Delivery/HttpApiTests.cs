@@ -162,4 +162,11 @@ public sealed class HttpApiTests : IAsyncLifetime
         Assert.Equal(code, error["code"]!.GetValue<string>());
         Assert.DoesNotContain("   at ", error["message"]!.GetValue<string>());
     }
+
+    [Fact]
+    public async Task Mapping_the_api_without_a_key_fails_at_start()
+    {
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => TestServer.StartAsync(configureApp: app => app.MapSwitchboardApi("/api")));
+        Assert.Contains("Switchboard:HttpApi:Key", error.Message);
+    }
 }

@@ -1,5 +1,8 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
+using Switchboard.Protocol;
+using Switchboard.Server.Security;
 using Switchboard.Server.Tests.Infrastructure;
 
 namespace Switchboard.Server.Tests.Delivery;
@@ -134,5 +137,25 @@ public sealed class PresenceTests
         // The silence started just before the stopwatch; the pong timeout alone is a safe lower bound.
         Assert.True(joined.Elapsed >= pongTimeout, $"leave after {joined.Elapsed}, before the heartbeat timeout");
         Assert.True(watcher.IsOpen);
+    }
+
+    [Fact]
+    public async Task Asking_for_presence_events_needs_the_presence_permission()
+    {
+        await using var server = await TestServer.StartAsync(configureServices: s => s.AddSingleton<IChannelAuthorizer, NoPresenceAuthorizer>());
+        await using var client = await server.ConnectAsync();
+
+        var denied = await client.CommandAsync(SubscribeWithPresence("room.secret"));
+        Assert.False(denied["success"]!.GetValue<bool>());
+        Assert.Equal("unauthorized", denied["error"]!["code"]!.GetValue<string>());
+        var presence = await client.CommandAsync(new JsonObject { ["type"] = "presence", ["channel"] = "room.secret" });
+        Assert.False(presence["success"]!.GetValue<bool>());
+
+        await client.SubscribeAsync("room.secret"); // Without presence events it is allowed.
+    }
+
+    private sealed class NoPresenceAuthorizer : IChannelAuthorizer
+    {
+        public bool IsAllowed(ConnectionIdentity identity, ChannelAction action, ChannelPattern channel) => action != ChannelAction.Presence;
     }
 }
