@@ -4,6 +4,8 @@ using Microsoft.Extensions.Options;
 using Switchboard.Server;
 using Switchboard.Server.Brokers;
 using Switchboard.Server.Internal;
+using Switchboard.Server.HttpApi;
+using Switchboard.Server.Presence;
 using Switchboard.Server.Security;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -13,7 +15,7 @@ public static class SwitchboardServiceCollectionExtensions
 {
     /// <summary>
     /// Adds the Switchboard server: options bound from the <c>Switchboard</c> configuration section and validated at
-    /// start, the in-memory broker (unless another <see cref="IBroker"/> is registered), heartbeats and graceful drain.
+    /// start, the in-memory broker and presence store (unless another <see cref="IBroker"/> or <see cref="IPresenceStore"/> is registered), <see cref="ISwitchboard"/>, heartbeats and graceful drain.
     /// Map the endpoint with <c>app.MapSwitchboard("/ws")</c>.
     /// </summary>
     public static IServiceCollection AddSwitchboard(this IServiceCollection services, Action<SwitchboardOptions>? configure = null)
@@ -26,6 +28,9 @@ public static class SwitchboardServiceCollectionExtensions
 
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SwitchboardOptions>, SwitchboardOptionsValidator>());
         services.TryAddSingleton<IBroker, MemoryBroker>();
+        services.TryAddSingleton<IPresenceStore, MemoryPresenceStore>();
+        services.TryAddSingleton<ISwitchboard, SwitchboardServer>();
+        services.AddOptions<SwitchboardHttpApiOptions>().BindConfiguration(SwitchboardHttpApiOptions.SectionName);
         services.TryAddSingleton<IChannelAuthorizer, OpenChannelAuthorizer>();
         services.TryAddSingleton<SwitchboardNode>();
         services.TryAddSingleton<CommandDispatcher>();

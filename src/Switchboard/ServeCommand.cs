@@ -68,6 +68,11 @@ internal static partial class ServeCommand
 
         var app = builder.Build();
         app.MapSwitchboard("/ws");
+        if (!string.IsNullOrEmpty(app.Configuration["Switchboard:HttpApi:Key"]))
+        {
+            app.MapSwitchboardApi("/api"); // Only with a key: the backend API is never open by accident.
+        }
+
         app.MapGet("/", () => Results.Content(IndexPage.Value, "text/html; charset=utf-8"));
         app.Lifetime.ApplicationStarted.Register(() =>
         {

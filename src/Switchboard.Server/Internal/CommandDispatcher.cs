@@ -72,8 +72,7 @@ internal sealed partial class CommandDispatcher
             case CommandType.History:
                 return HistoryAsync(connection, command);
             case CommandType.Presence:
-                Presence(connection, command);
-                return ValueTask.CompletedTask;
+                return PresenceAsync(connection, command);
             case CommandType.Rpc:
                 return RpcAsync(connection, command);
             case CommandType.Ping:
@@ -103,9 +102,10 @@ internal sealed partial class CommandDispatcher
             return;
         }
 
-        if (!Authorize(connection, command, ChannelAction.Subscribe, channel))
+        if (!Authorize(connection, command, ChannelAction.Subscribe, channel)
+            || (command.Presence && !Authorize(connection, command, ChannelAction.Presence, channel)))
         {
-            return;
+            return; // join/leave events show presence, so asking for them needs the presence permission.
         }
 
         var subscription = new ChannelSubscription(connection, channel, command.Presence);
@@ -121,7 +121,7 @@ internal sealed partial class CommandDispatcher
             }
 
             var history = await _node.Broker.GetHistoryAsync(channel.Value, new HistoryQuery(command.Since, command.Since is null ? 0 : null), CancellationToken.None).ConfigureAwait(false);
-            var recovered = command.Since is not null && history.Complete;
+            var recovered = command.Since is not null && history.Complete && RecoveryBudget.Fits(history.Publications, Options.OutgoingQueueLimit);
             Reply(connection, command, (channel, history, command.Since, recovered), static (w, s) =>
             {
                 w.WriteString("channel", s.channel.Value);
@@ -190,7 +190,7 @@ internal sealed partial class CommandDispatcher
         });
     }
 
-    private void Presence(SwitchboardConnection connection, Command command)
+    private async ValueTask PresenceAsync(SwitchboardConnection connection, Command command)
     {
         var channel = command.Channel!;
         if (!Authorize(connection, command, ChannelAction.Presence, channel))
@@ -198,18 +198,8 @@ internal sealed partial class CommandDispatcher
             return;
         }
 
-        var subscribers = _node.Subscriptions.GetSubscribers(channel.Value);
-        Reply(connection, command, subscribers, static (w, subscribers) =>
-        {
-            w.WriteStartArray("clients");
-            foreach (var subscriber in subscribers)
-            {
-                var peer = subscriber.Connection;
-                MessageWriter.WritePresenceEntry(w, peer.Id, peer.Identity.UserId, peer.Identity.Info.Span);
-            }
-
-            w.WriteEndArray();
-        });
+        var clients = await _node.Presence.Store.GetAsync(channel.Value, CancellationToken.None).ConfigureAwait(false);
+        Reply(connection, command, clients, static (w, clients) => PresenceWriter.WriteClients(w, clients));
     }
 
     private async ValueTask RpcAsync(SwitchboardConnection connection, Command command)

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Switchboard.Protocol;
@@ -5,9 +6,11 @@ using Switchboard.Protocol;
 namespace Switchboard.Server.Internal;
 
 /// <summary>
-/// Starts the broker before the server takes connections. On shutdown, stops taking connections and closes every open one with 1001 (going away), then waits up to the
-/// drain timeout for them to finish before the host stops Kestrel. Registered before Kestrel stops, so clients get a
-/// proper close frame rather than a reset.
+/// Starts the broker before the server takes connections. On shutdown, stops taking connections and closes the open
+/// ones with 1001 (going away) in batches spread over the drain time (<see cref="DrainPlan"/>), letting each finish the
+/// command it is executing; whatever has not finished its close handshake when the drain time is up is aborted, so
+/// that stopping never takes longer than <see cref="SwitchboardOptions.DrainTimeout"/>. Runs before Kestrel stops, so
+/// clients get a proper close frame rather than a reset.
 /// </summary>
 internal sealed class NodeLifetime : IHostedLifecycleService
 {
@@ -33,15 +36,46 @@ internal sealed class NodeLifetime : IHostedLifecycleService
     // StoppingAsync runs before any hosted service's StopAsync, Kestrel's included, whatever the registration order.
     public async Task StoppingAsync(CancellationToken cancellationToken)
     {
+        var started = Stopwatch.GetTimestamp();
+        var drainTimeout = _node.Options.DrainTimeout;
         _node.IsDraining = true;
         var connections = _node.Connections.All.ToList();
-        Log.Draining(_logger, connections.Count);
-        foreach (var connection in connections)
+        var plan = DrainPlan.Create(connections.Count, drainTimeout);
+        DeliveryLog.DrainStarted(_logger, connections.Count, plan.Batches, drainTimeout.TotalSeconds);
+        try
         {
-            connection.Close(CloseCodes.GoingAway, "server shutting down", discardQueued: false);
+            for (var batch = 0; batch < plan.Batches; batch++)
+            {
+                if (batch > 0)
+                {
+                    await Task.Delay(plan.Interval, cancellationToken).ConfigureAwait(false);
+                }
+
+                foreach (var connection in connections.Skip(batch * plan.BatchSize).Take(plan.BatchSize))
+                {
+                    connection.CloseWhenIdle(CloseCodes.GoingAway, "server shutting down");
+                }
+            }
+
+            var left = drainTimeout - Stopwatch.GetElapsedTime(started);
+            if (left > TimeSpan.Zero)
+            {
+                await Task.WhenAny(Task.WhenAll(connections.Select(c => c.Completed.Task)), Task.Delay(left, cancellationToken)).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The host's shutdown timeout ran out first: abort below.
         }
 
-        var all = Task.WhenAll(connections.Select(c => c.Completed.Task));
-        await Task.WhenAny(all, Task.Delay(_node.Options.DrainTimeout + _node.Options.CloseTimeout, cancellationToken)).ConfigureAwait(false);
+        var unfinished = connections.Where(c => !c.Completed.Task.IsCompleted).ToList();
+        if (unfinished.Count > 0)
+        {
+            DeliveryLog.DrainAborted(_logger, unfinished.Count);
+            foreach (var connection in unfinished)
+            {
+                connection.Abort();
+            }
+        }
     }
 }

@@ -124,7 +124,7 @@ internal sealed class SubscriptionRegistry
         }
     }
 
-    /// <summary>Every channel with local subscribers and how many, for stats.</summary>
+    /// <summary>Every channel and pattern with local subscribers and how many, for stats.</summary>
     public List<KeyValuePair<string, int>> GetChannelCounts()
     {
         var counts = new List<KeyValuePair<string, int>>();
@@ -134,6 +134,11 @@ internal sealed class SubscriptionRegistry
             {
                 counts.AddRange(shard.Channels.Select(c => new KeyValuePair<string, int>(c.Key, c.Value.Count)));
             }
+        }
+
+        lock (_wildcardGate)
+        {
+            counts.AddRange(_wildcards.Select(c => new KeyValuePair<string, int>(c.Key, c.Value.Count)));
         }
 
         return counts;

@@ -196,7 +196,20 @@ internal sealed partial class SwitchboardConnection
                 }
 
                 LastReceiveTicks = Environment.TickCount64;
-                await _dispatcher.ExecuteAsync(this, buffer.AsMemory(0, count)).ConfigureAwait(false);
+                if (!BeginCommand())
+                {
+                    return;
+                }
+
+                try
+                {
+                    await _dispatcher.ExecuteAsync(this, buffer.AsMemory(0, count)).ConfigureAwait(false);
+                }
+                finally
+                {
+                    EndCommand();
+                }
+
                 ArrayPool<byte>.Shared.Return(buffer);
                 buffer = null;
                 if (Volatile.Read(ref _closeRequested) != 0)

@@ -1,6 +1,8 @@
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Switchboard.Protocol;
 using Switchboard.Server.Brokers;
+using Switchboard.Server.Presence;
 
 namespace Switchboard.Server.Internal;
 
@@ -17,10 +19,11 @@ internal sealed class SwitchboardNode : IBrokerEventHandler
     // quick unsubscribe-resubscribe can never leave the node unsubscribed from a channel that has subscribers.
     private readonly SemaphoreSlim[] _stripes = Enumerable.Range(0, StripeCount).Select(_ => new SemaphoreSlim(1, 1)).ToArray();
 
-    public SwitchboardNode(IBroker broker, IOptions<SwitchboardOptions> options)
+    public SwitchboardNode(IBroker broker, IPresenceStore presence, IOptions<SwitchboardOptions> options, ILogger<PresenceTracker> presenceLogger)
     {
         Broker = broker;
         Options = options.Value;
+        Presence = new PresenceTracker(presence, Subscriptions, presenceLogger);
     }
 
     public IBroker Broker { get; }
@@ -30,6 +33,12 @@ internal sealed class SwitchboardNode : IBrokerEventHandler
     public SubscriptionRegistry Subscriptions { get; } = new();
 
     public ConnectionRegistry Connections { get; } = new();
+
+    /// <summary>Presence entries and join/leave events of this node's subscriptions.</summary>
+    public PresenceTracker Presence { get; }
+
+    /// <summary>When this node started, for stats.</summary>
+    public DateTimeOffset StartedAt { get; } = DateTimeOffset.UtcNow;
 
     /// <summary>Set when shutdown starts: new connections are refused with 503.</summary>
     public bool IsDraining { get; set; }
@@ -62,6 +71,8 @@ internal sealed class SwitchboardNode : IBrokerEventHandler
         {
             stripe.Release();
         }
+
+        await Presence.JoinAsync(subscription).ConfigureAwait(false);
     }
 
     public async ValueTask RemoveSubscriptionAsync(ChannelSubscription subscription)
@@ -79,6 +90,8 @@ internal sealed class SwitchboardNode : IBrokerEventHandler
         {
             stripe.Release();
         }
+
+        await Presence.LeaveAsync(subscription).ConfigureAwait(false);
     }
 
     private SemaphoreSlim StripeOf(ChannelPattern channel) =>

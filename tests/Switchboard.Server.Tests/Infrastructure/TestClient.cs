@@ -30,6 +30,9 @@ public sealed class TestClient : IAsyncDisposable
 
     public ClientWebSocket Socket => _socket;
 
+    /// <summary>When set, the client answers every server <c>ping</c> with a <c>pong</c> (the ping is still queued).</summary>
+    public bool AnswerPings { get; set; }
+
     /// <summary>Frames received so far.</summary>
     public int FramesReceived;
 
@@ -207,7 +210,13 @@ public sealed class TestClient : IAsyncDisposable
                 message.SetLength(0);
                 foreach (var line in text.Split('\n'))
                 {
-                    _inbox.Writer.TryWrite(JsonNode.Parse(line)!.AsObject());
+                    var parsed = JsonNode.Parse(line)!.AsObject();
+                    if (AnswerPings && parsed["type"]?.GetValue<string>() == "ping")
+                    {
+                        _ = SendRawAsync("{\"type\":\"pong\"}");
+                    }
+
+                    _inbox.Writer.TryWrite(parsed);
                 }
             }
         }

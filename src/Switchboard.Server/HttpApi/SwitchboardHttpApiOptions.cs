@@ -1,0 +1,20 @@
+namespace Switchboard.Server.HttpApi;
+
+/// <summary>
+/// Settings of the HTTP API for backends (<c>app.MapSwitchboardApi("/api")</c>), bound from the
+/// <c>Switchboard:HttpApi</c> configuration section.
+/// </summary>
+public sealed class SwitchboardHttpApiOptions
+{
+    /// <summary>The configuration section the options are bound from.</summary>
+    public const string SectionName = "Switchboard:HttpApi";
+
+    /// <summary>
+    /// The API key every request must carry, as <c>Authorization: apikey &lt;key&gt;</c> or <c>X-API-Key: &lt;key&gt;</c>.
+    /// Required: mapping the API without a key fails at start, so that it is never open by accident.
+    /// </summary>
+    public string? Key { get; set; }
+
+    /// <summary>The largest request body accepted, in bytes; larger ones get 413 <c>too_large</c>. Default 1 MiB.</summary>
+    public int MaxBodySize { get; set; } = 1024 * 1024;
+}

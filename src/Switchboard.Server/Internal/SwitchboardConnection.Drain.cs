@@ -1,0 +1,55 @@
+namespace Switchboard.Server.Internal;
+
+/// <summary>Closing without cutting a command short, for drain.</summary>
+internal sealed partial class SwitchboardConnection
+{
+    private int _executing;
+    private int _closeWhenIdle;
+    private int _idleCloseCode;
+    private string _idleCloseReason = string.Empty;
+
+    /// <summary>
+    /// Closes with <paramref name="code"/> once no command is executing: a command being executed finishes and its
+    /// reply is sent before the close frame. A command received after this call is not executed, so that a client
+    /// either gets its reply or knows (by the close) that it may retry.
+    /// </summary>
+    public void CloseWhenIdle(int code, string reason)
+    {
+        _idleCloseCode = code;
+        _idleCloseReason = reason;
+
+        // Two full fences (here and in BeginCommand) guarantee that either this call sees the command running, or
+        // the receive loop sees the request before it starts the command: never both missed.
+        Interlocked.Exchange(ref _closeWhenIdle, 1);
+        if (Interlocked.CompareExchange(ref _executing, 0, 0) == 0)
+        {
+            Close(code, reason, discardQueued: false);
+        }
+    }
+
+    /// <summary>Aborts the socket at once, without a close handshake (end of the drain time).</summary>
+    public void Abort() => _socket.Abort();
+
+    /// <summary>Called by the receive loop before executing a command; <see langword="false"/> means close instead.</summary>
+    private bool BeginCommand()
+    {
+        Interlocked.Exchange(ref _executing, 1);
+        if (Volatile.Read(ref _closeWhenIdle) == 0)
+        {
+            return true;
+        }
+
+        EndCommand();
+        return false;
+    }
+
+    /// <summary>Called by the receive loop after a command; closes when a close was asked for meanwhile.</summary>
+    private void EndCommand()
+    {
+        Interlocked.Exchange(ref _executing, 0);
+        if (Volatile.Read(ref _closeWhenIdle) != 0)
+        {
+            Close(_idleCloseCode, _idleCloseReason, discardQueued: false);
+        }
+    }
+}

@@ -1,0 +1,173 @@
+using System.Buffers;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Switchboard.Protocol;
+using Switchboard.Server.Brokers;
+using Switchboard.Server.Presence;
+
+namespace Switchboard.Server.Internal;
+
+/// <summary>The <see cref="ISwitchboard"/> of this node.</summary>
+/// <remarks>Thread safety: stateless apart from the node; safe from many threads.</remarks>
+internal sealed class SwitchboardServer : ISwitchboard
+{
+    private const int MaxKeyLength = 64;
+
+    private readonly SwitchboardNode _node;
+    private readonly ILogger<SwitchboardServer> _logger;
+
+    public SwitchboardServer(SwitchboardNode node, ILogger<SwitchboardServer> logger)
+    {
+        _node = node;
+        _logger = logger;
+    }
+
+    public ValueTask<PublishResult> PublishAsync(string channel, ReadOnlyMemory<byte> data, string? idempotencyKey = null, CancellationToken cancellationToken = default)
+    {
+        RequireChannel(channel);
+        RequireJson(data.Span);
+        if (idempotencyKey is { Length: 0 or > MaxKeyLength })
+        {
+            throw new ArgumentException($"the idempotency key must have 1 to {MaxKeyLength} characters", nameof(idempotencyKey));
+        }
+
+        var request = new PublishRequest(channel, data, From: null, idempotencyKey, _node.HistoryFor(channel), _node.Options.IdempotencyWindow);
+        return _node.Broker.PublishAsync(request, cancellationToken);
+    }
+
+    public ValueTask<PublishResult> PublishAsync(string channel, JsonElement data, string? idempotencyKey = null, CancellationToken cancellationToken = default) =>
+        PublishAsync(channel, JsonSerializer.SerializeToUtf8Bytes(data, SwitchboardJsonContext.Default.JsonElement), idempotencyKey, cancellationToken);
+
+    public int SendToUser(string userId, string channel, ReadOnlyMemory<byte> data)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(userId);
+        var connections = _node.Connections.GetByUser(userId);
+        if (connections.Length == 0)
+        {
+            return 0;
+        }
+
+        var encoded = EncodeDirect(channel, data);
+        var sent = 0;
+        foreach (var connection in connections)
+        {
+            if (connection.Send(encoded))
+            {
+                sent++;
+            }
+        }
+
+        return sent;
+    }
+
+    public bool SendToConnection(string clientId, string channel, ReadOnlyMemory<byte> data)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(clientId);
+        var encoded = EncodeDirect(channel, data);
+        return _node.Connections.TryGet(clientId, out var connection) && connection.Send(encoded);
+    }
+
+    public int DisconnectUser(string userId, string? reason = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(userId);
+        var connections = _node.Connections.GetByUser(userId);
+        foreach (var connection in connections)
+        {
+            connection.Close(CloseCodes.Kicked, reason ?? "disconnected by the server", discardQueued: false);
+        }
+
+        DeliveryLog.Disconnected(_logger, connections.Length, "user");
+        return connections.Length;
+    }
+
+    public bool DisconnectConnection(string clientId, string? reason = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(clientId);
+        if (!_node.Connections.TryGet(clientId, out var connection))
+        {
+            return false;
+        }
+
+        connection.Close(CloseCodes.Kicked, reason ?? "disconnected by the server", discardQueued: false);
+        DeliveryLog.Disconnected(_logger, 1, "connection");
+        return true;
+    }
+
+    public ValueTask<IReadOnlyList<PresenceEntry>> GetPresenceAsync(string channel, CancellationToken cancellationToken = default)
+    {
+        RequireChannel(channel);
+        return _node.Presence.Store.GetAsync(channel, cancellationToken);
+    }
+
+    public ValueTask<HistoryResult> GetHistoryAsync(string channel, HistoryQuery query = default, CancellationToken cancellationToken = default)
+    {
+        RequireChannel(channel);
+        return _node.Broker.GetHistoryAsync(channel, query, cancellationToken);
+    }
+
+    public IReadOnlyList<ChannelStats> GetChannels() =>
+        [.. _node.Subscriptions.GetChannelCounts().Select(static c => new ChannelStats(c.Key, c.Value)).OrderBy(static c => c.Channel, StringComparer.Ordinal)];
+
+    public NodeStats GetNodeStats()
+    {
+        var channels = _node.Subscriptions.GetChannelCounts();
+        return new NodeStats(
+            _node.Options.NodeId,
+            _node.Connections.Count,
+            channels.Count,
+            channels.Sum(static c => (long)c.Value),
+            (long)(DateTimeOffset.UtcNow - _node.StartedAt).TotalSeconds,
+            _node.IsDraining);
+    }
+
+    private static ReadOnlyMemory<byte> EncodeDirect(string channel, ReadOnlyMemory<byte> data)
+    {
+        RequireChannel(channel);
+        RequireJson(data.Span);
+
+        // Encoded once for all of the user's connections.
+        var buffer = new ArrayBufferWriter<byte>(data.Length + 96 + channel.Length);
+        using var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+        w.WriteStartObject();
+        w.WriteString("type", "message");
+        w.WriteString("channel", channel);
+        w.WritePropertyName("data");
+        w.WriteRawValue(data.Span, skipInputValidation: true);
+        w.WriteNumber("ts", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+        w.WriteEndObject();
+        w.Flush();
+        return buffer.WrittenMemory;
+    }
+
+    private static void RequireChannel(string channel)
+    {
+        ArgumentNullException.ThrowIfNull(channel);
+        if (ChannelName.Validate(channel, allowWildcards: false) is { } error)
+        {
+            throw new ArgumentException(error, nameof(channel));
+        }
+    }
+
+    /// <summary>Data is written to the wire as is, so it must be exactly one valid JSON value.</summary>
+    internal static void RequireJson(ReadOnlySpan<byte> data)
+    {
+        try
+        {
+            var reader = new Utf8JsonReader(data);
+            if (!reader.Read())
+            {
+                throw new ArgumentException("data must be a JSON value", nameof(data));
+            }
+
+            reader.Skip();
+            if (reader.Read())
+            {
+                throw new ArgumentException("data must be one JSON value", nameof(data));
+            }
+        }
+        catch (JsonException)
+        {
+            throw new ArgumentException("data is not valid JSON", nameof(data));
+        }
+    }
+}
