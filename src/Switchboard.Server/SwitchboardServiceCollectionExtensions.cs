@@ -5,6 +5,7 @@ using Switchboard.Server;
 using Switchboard.Server.Brokers;
 using Switchboard.Server.Internal;
 using Switchboard.Server.Security;
+using Switchboard.Server.Security.Internal;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -26,12 +27,26 @@ public static class SwitchboardServiceCollectionExtensions
 
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SwitchboardOptions>, SwitchboardOptionsValidator>());
         services.TryAddSingleton<IBroker, MemoryBroker>();
-        services.TryAddSingleton<IChannelAuthorizer, OpenChannelAuthorizer>();
+        services.AddSwitchboardSecurity();
         services.TryAddSingleton<SwitchboardNode>();
         services.TryAddSingleton<CommandDispatcher>();
         services.TryAddSingleton<ConnectionHandler>();
         services.AddHostedService<NodeLifetime>();
         services.AddHostedService<HeartbeatMonitor>();
+        services.AddHostedService<TokenExpiryMonitor>();
         return services;
+    }
+
+    /// <summary>
+    /// Security: <see cref="SwitchboardSecurityOptions"/> bound from the <c>Switchboard</c> section and validated at
+    /// start, and the channel authorizer the configuration asks for (unless the application registered its own).
+    /// </summary>
+    private static void AddSwitchboardSecurity(this IServiceCollection services)
+    {
+        services.AddOptions<SwitchboardSecurityOptions>().BindConfiguration(SwitchboardOptions.SectionName).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SwitchboardSecurityOptions>, SwitchboardSecurityOptionsValidator>());
+        services.TryAddSingleton<SecurityPolicy>();
+        services.TryAddSingleton<ConnectionAdmission>();
+        services.TryAddSingleton(static sp => sp.GetRequiredService<SecurityPolicy>().CreateAuthorizer());
     }
 }
