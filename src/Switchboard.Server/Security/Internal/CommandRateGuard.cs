@@ -61,7 +61,8 @@ internal sealed class CommandRateGuard : IDisposable
         if (_abuseThreshold > 0 && _rejections >= _abuseThreshold)
         {
             SecurityLog.RateLimitAbuse(_logger, connection.Id, connection.Identity.UserId);
-            connection.Close(CloseCodes.RateLimitAbuse, "rate limit exceeded repeatedly", discardQueued: true);
+            // Queued replies go out first, so the client sees its rate_limited answers before the close.
+            connection.Close(CloseCodes.RateLimitAbuse, "rate limit exceeded repeatedly", discardQueued: false);
             return false;
         }
 
