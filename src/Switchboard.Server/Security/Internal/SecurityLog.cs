@@ -8,7 +8,7 @@ internal static partial class SecurityLog
     [LoggerMessage(300, LogLevel.Debug, "Refused a WebSocket upgrade from origin {Origin}: not in Switchboard:AllowedOrigins.")]
     public static partial void OriginRefused(ILogger logger, string origin);
 
-    [LoggerMessage(301, LogLevel.Information, "Refused a connection from {Address}: {Reason}; closing with 1013.")]
+    [LoggerMessage(301, LogLevel.Debug, "Refused a connection from {Address}: {Reason}; closing with 1013.")]
     public static partial void ConnectionLimited(ILogger logger, string address, string reason);
 
     [LoggerMessage(302, LogLevel.Debug, "Authentication failed for a connection from {Address}: {Reason}; closing with 1008.")]

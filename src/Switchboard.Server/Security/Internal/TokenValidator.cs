@@ -84,7 +84,20 @@ internal sealed class TokenValidator
             return TokenCheck.Invalid(Describe(result.Exception));
         }
 
-        return result.SecurityToken is JsonWebToken jwt ? ReadClaims(jwt) : TokenCheck.Invalid("malformed token");
+        if (result.SecurityToken is not JsonWebToken jwt)
+        {
+            return TokenCheck.Invalid("malformed token");
+        }
+
+        try
+        {
+            return ReadClaims(jwt);
+        }
+        catch (Exception ex) when (ex is JsonException or FormatException or ArgumentException)
+        {
+            // The handler parsed this payload already; this only guards against a payload it reads more leniently.
+            return TokenCheck.Invalid("malformed token");
+        }
     }
 
     private static string Describe(Exception? failure) => failure switch
