@@ -183,6 +183,48 @@ public sealed class TokenLifecycleTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Info_claim_is_shown_in_presence()
+    {
+        var claims = Jwt.Claims("alice");
+        claims.Remove("iss");
+        claims.Remove("aud");
+        claims["info"] = new JsonObject { ["name"] = "Alice", ["color"] = "teal" };
+        await using var alice = await _server.ConnectWithTokenAsync(Jwt.Hs256(Secret, claims));
+        await alice.SubscribeAsync("room.1");
+        var clients = (await alice.OkAsync(new JsonObject { ["type"] = "presence", ["channel"] = "room.1" }))!["clients"]!.AsArray();
+        var entry = Assert.Single(clients)!;
+        Assert.Equal("alice", entry["user"]!.GetValue<string>());
+        Assert.Equal("Alice", entry["info"]!["name"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Open_development_mode_applies_only_explicit_limits()
+    {
+        await using var server = await StartAsync(o =>
+        {
+            o.Limits.CommandsPerSecond = 1;
+            o.Limits.CommandBurst = 3;
+        });
+        await using var client = await server.ConnectAsync();
+        Assert.Null(client.Welcome["user"]);
+
+        // Sent back to back without waiting for replies, so that the bucket (1 per second) has no time to refill.
+        for (var i = 1; i <= 6; i++)
+        {
+            await client.SendRawAsync($"{{\"type\":\"publish\",\"channel\":\"open.x\",\"data\":{i},\"id\":{i}}}");
+        }
+
+        var replies = new List<JsonObject>();
+        for (var i = 0; i < 6; i++)
+        {
+            replies.Add(await client.ReceiveTypeAsync("result"));
+        }
+
+        Assert.Equal(3, replies.Count(r => r["success"]!.GetValue<bool>()));
+        Assert.All(replies.Skip(3), r => Assert.Equal("rate_limited", r["error"]!["code"]!.GetValue<string>()));
+    }
+
+    [Fact]
     public async Task Open_development_mode_ignores_tokens_and_refuses_refresh()
     {
         await using var server = await TestServer.StartAsync();
