@@ -91,8 +91,11 @@ internal sealed partial class CommandDispatcher
                 return ValueTask.CompletedTask;
             case CommandType.Refresh:
                 return RefreshAsync(connection, command);
-            default:
+            case CommandType.Auth:
                 Auth(connection, command);
+                return ValueTask.CompletedTask;
+            default:
+                Fail(connection, command, new ProtocolError(ErrorCodes.UnknownType, "unknown command"));
                 return ValueTask.CompletedTask;
         }
     }
