@@ -61,6 +61,13 @@ internal sealed class ConnectionHandler
             return;
         }
 
+        if (_node.IsDraining)
+        {
+            // Shutdown began while the client authenticated: the drain has already closed the registered connections.
+            await RawSocket.CloseAsync(socket, CloseCodes.GoingAway, "server shutting down", _node.Options.CloseTimeout).ConfigureAwait(false);
+            return;
+        }
+
         var batch = context.Request.Query["batch"] == "1";
         var connection = new SwitchboardConnection(socket, batch, admitted.Identity, _node.Options, _dispatcher, _logger) { RateGuard = admitted.RateGuard };
         _node.Connections.Add(connection);
