@@ -7,6 +7,7 @@ using Switchboard.Server.Internal;
 using Switchboard.Server.HttpApi;
 using Switchboard.Server.Presence;
 using Switchboard.Server.Security;
+using Switchboard.Server.Security.Internal;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -31,12 +32,26 @@ public static class SwitchboardServiceCollectionExtensions
         services.TryAddSingleton<IPresenceStore, MemoryPresenceStore>();
         services.TryAddSingleton<ISwitchboard, SwitchboardServer>();
         services.AddOptions<SwitchboardHttpApiOptions>().BindConfiguration(SwitchboardHttpApiOptions.SectionName);
-        services.TryAddSingleton<IChannelAuthorizer, OpenChannelAuthorizer>();
+        services.AddSwitchboardSecurity();
         services.TryAddSingleton<SwitchboardNode>();
         services.TryAddSingleton<CommandDispatcher>();
         services.TryAddSingleton<ConnectionHandler>();
         services.AddHostedService<NodeLifetime>();
         services.AddHostedService<HeartbeatMonitor>();
+        services.AddHostedService<TokenExpiryMonitor>();
         return services;
+    }
+
+    /// <summary>
+    /// Security: <see cref="SwitchboardSecurityOptions"/> bound from the <c>Switchboard</c> section and validated at
+    /// start, and the channel authorizer the configuration asks for (unless the application registered its own).
+    /// </summary>
+    private static void AddSwitchboardSecurity(this IServiceCollection services)
+    {
+        services.AddOptions<SwitchboardSecurityOptions>().BindConfiguration(SwitchboardOptions.SectionName).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SwitchboardSecurityOptions>, SwitchboardSecurityOptionsValidator>());
+        services.TryAddSingleton<SecurityPolicy>();
+        services.TryAddSingleton<ConnectionAdmission>();
+        services.TryAddSingleton(static sp => sp.GetRequiredService<SecurityPolicy>().CreateAuthorizer());
     }
 }

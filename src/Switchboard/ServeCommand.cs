@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Reflection;
 using Microsoft.Extensions.Options;
 using Switchboard.Server;
+using Switchboard.Server.Security;
 
 namespace Switchboard.Host;
 
@@ -22,14 +23,29 @@ internal static partial class ServeCommand
         command.TreatUnmatchedTokensAsErrors = false;
         command.SetAction(async (parse, cancellationToken) =>
         {
-            var app = BuildApp(parse.GetValue(urls)!, parse.GetValue(config), [.. parse.UnmatchedTokens]);
+            var error = parse.InvocationConfiguration.Error;
+            WebApplication? app = null;
             try
             {
+                // Building maps the endpoint, which already reads (and so validates) the options.
+                app = BuildApp(parse.GetValue(urls)!, parse.GetValue(config), [.. parse.UnmatchedTokens]);
+                if (ProductionSafety.Check(app.Environment, app.Services.GetRequiredService<IOptions<SwitchboardSecurityOptions>>().Value) is { } refusal)
+                {
+                    await error.WriteLineAsync(refusal).ConfigureAwait(false);
+                    await app.DisposeAsync().ConfigureAwait(false);
+                    return 3;
+                }
+
                 await app.StartAsync(cancellationToken).ConfigureAwait(false);
             }
             catch (OptionsValidationException ex)
             {
-                await Console.Error.WriteLineAsync($"switchboard: invalid configuration: {string.Join(" ", ex.Failures)}").ConfigureAwait(false);
+                await error.WriteLineAsync($"switchboard: invalid configuration: {string.Join(" ", ex.Failures)}").ConfigureAwait(false);
+                if (app is not null)
+                {
+                    await app.DisposeAsync().ConfigureAwait(false);
+                }
+
                 return 2;
             }
 
@@ -43,7 +59,12 @@ internal static partial class ServeCommand
     /// <summary>Builds the server application: configuration, logging, Switchboard, the endpoint and the page at <c>/</c>.</summary>
     public static WebApplication BuildApp(string urls, FileInfo? configFile, string[] configArgs)
     {
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = configArgs, ContentRootPath = Directory.GetCurrentDirectory() });
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = configArgs,
+            ContentRootPath = Directory.GetCurrentDirectory(),
+            EnvironmentName = HostEnvironment.Default(urls, configArgs),
+        });
 
         // The working directory's appsettings.json, then --config, then the environment and flags: later sources win,
         // so the last two are added again after --config.
@@ -77,7 +98,16 @@ internal static partial class ServeCommand
         app.Lifetime.ApplicationStarted.Register(() =>
         {
             var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Switchboard");
-            LogDevelopmentMode(logger);
+            var security = app.Services.GetRequiredService<IOptions<SwitchboardSecurityOptions>>().Value;
+            if (security.IsOpenDevelopmentMode)
+            {
+                LogDevelopmentMode(logger);
+            }
+            else
+            {
+                LogSecured(logger, app.Environment.EnvironmentName, security.HasAuthKey ? "tokens required" + (security.Auth.AllowAnonymous == true ? " (anonymous allowed)" : string.Empty) : "anonymous clients", security.Channels.Count);
+            }
+
             LogListening(logger, string.Join(", ", app.Urls));
         });
         return app;
@@ -92,6 +122,9 @@ internal static partial class ServeCommand
 
     [LoggerMessage(100, LogLevel.Warning, "Running in open development mode: no auth is configured, so anonymous clients may subscribe, publish, read history and presence on every channel. Configure authentication before exposing this server.")]
     private static partial void LogDevelopmentMode(ILogger logger);
+
+    [LoggerMessage(310, LogLevel.Information, "Environment {Environment}: {Authentication}, {RuleCount} channel rules.")]
+    private static partial void LogSecured(ILogger logger, string environment, string authentication, int ruleCount);
 
     [LoggerMessage(101, LogLevel.Information, "Switchboard listening on {Urls} (WebSocket endpoint /ws, test page /).")]
     private static partial void LogListening(ILogger logger, string urls);

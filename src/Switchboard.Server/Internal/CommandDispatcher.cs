@@ -4,6 +4,7 @@ using Switchboard.Protocol;
 using Switchboard.Server.Brokers;
 using Switchboard.Server.Rpc;
 using Switchboard.Server.Security;
+using Switchboard.Server.Security.Internal;
 
 namespace Switchboard.Server.Internal;
 
@@ -16,12 +17,14 @@ internal sealed partial class CommandDispatcher
 {
     private readonly SwitchboardNode _node;
     private readonly IChannelAuthorizer _authorizer;
+    private readonly SecurityPolicy _security;
     private readonly ILogger<CommandDispatcher> _logger;
 
-    public CommandDispatcher(SwitchboardNode node, IChannelAuthorizer authorizer, ILogger<CommandDispatcher> logger)
+    public CommandDispatcher(SwitchboardNode node, IChannelAuthorizer authorizer, SecurityPolicy security, ILogger<CommandDispatcher> logger)
     {
         _node = node;
         _authorizer = authorizer;
+        _security = security;
         _logger = logger;
     }
 
@@ -30,6 +33,11 @@ internal sealed partial class CommandDispatcher
     /// <summary>Executes one raw client message.</summary>
     public async ValueTask ExecuteAsync(SwitchboardConnection connection, ReadOnlyMemory<byte> message)
     {
+        if (connection.RateGuard is { } guard && !guard.TryAdmit(connection, message.Span))
+        {
+            return;
+        }
+
         var parsed = CommandParser.Parse(message.Span);
         if (!parsed.IsSuccess)
         {
@@ -80,9 +88,13 @@ internal sealed partial class CommandDispatcher
                 return ValueTask.CompletedTask;
             case CommandType.Pong:
                 return ValueTask.CompletedTask;
+            case CommandType.Refresh:
+                return RefreshAsync(connection, command);
+            case CommandType.Auth:
+                Auth(connection, command);
+                return ValueTask.CompletedTask;
             default:
-                // auth and refresh need token authentication, which this server is not configured for.
-                Fail(connection, command, ProtocolError.BadRequest("this server does not use tokens"));
+                Fail(connection, command, new ProtocolError(ErrorCodes.UnknownType, "unknown command"));
                 return ValueTask.CompletedTask;
         }
     }

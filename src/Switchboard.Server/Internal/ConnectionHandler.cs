@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Switchboard.Protocol;
-using Switchboard.Server.Security;
+using Switchboard.Server.Security.Internal;
 
 namespace Switchboard.Server.Internal;
 
@@ -13,12 +13,14 @@ internal sealed class ConnectionHandler
 
     private readonly SwitchboardNode _node;
     private readonly CommandDispatcher _dispatcher;
+    private readonly ConnectionAdmission _admission;
     private readonly ILogger<SwitchboardConnection> _logger;
 
-    public ConnectionHandler(SwitchboardNode node, CommandDispatcher dispatcher, ILogger<SwitchboardConnection> logger)
+    public ConnectionHandler(SwitchboardNode node, CommandDispatcher dispatcher, ConnectionAdmission admission, ILogger<SwitchboardConnection> logger)
     {
         _node = node;
         _dispatcher = dispatcher;
+        _admission = admission;
         _logger = logger;
     }
 
@@ -38,6 +40,12 @@ internal sealed class ConnectionHandler
             return;
         }
 
+        if (!_admission.IsOriginAllowed(context))
+        {
+            context.Response.StatusCode = StatusCodes.Status403Forbidden;
+            return;
+        }
+
         var subProtocol = context.WebSockets.WebSocketRequestedProtocols.Contains(SubProtocol) ? SubProtocol : null;
         using var socket = await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext
         {
@@ -46,8 +54,22 @@ internal sealed class ConnectionHandler
             DangerousEnableCompression = false,
         }).ConfigureAwait(false);
 
+        // Limits and authentication happen on the accepted socket, so that a refused client sees why in the close frame.
+        using var admitted = await _admission.AdmitAsync(context, socket).ConfigureAwait(false);
+        if (admitted is null)
+        {
+            return;
+        }
+
+        if (_node.IsDraining)
+        {
+            // Shutdown began while the client authenticated: the drain has already closed the registered connections.
+            await RawSocket.CloseAsync(socket, CloseCodes.GoingAway, "server shutting down", _node.Options.CloseTimeout).ConfigureAwait(false);
+            return;
+        }
+
         var batch = context.Request.Query["batch"] == "1";
-        var connection = new SwitchboardConnection(socket, batch, ConnectionIdentity.Anonymous, _node.Options, _dispatcher, _logger);
+        var connection = new SwitchboardConnection(socket, batch, admitted.Identity, _node.Options, _dispatcher, _logger) { RateGuard = admitted.RateGuard };
         _node.Connections.Add(connection);
         Log.ConnectionOpened(_logger, connection.Id);
         try

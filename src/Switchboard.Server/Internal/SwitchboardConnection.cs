@@ -51,6 +51,9 @@ internal sealed partial class SwitchboardConnection
 
     public ConnectionWriter Writer { get; }
 
+    /// <summary>The command rate limit, or <see langword="null"/> when commands are not rate limited.</summary>
+    public Security.Internal.CommandRateGuard? RateGuard { get; init; }
+
     /// <summary>Subscriptions by channel or pattern. Owned by the receive loop.</summary>
     public Dictionary<string, ChannelSubscription> Subscriptions { get; } = new(StringComparer.Ordinal);
 

@@ -19,6 +19,12 @@ public sealed record ConnectionIdentity
     /// <summary>When the credentials expire, or <see langword="null"/> when they don't.</summary>
     public DateTimeOffset? ExpiresAt { get; init; }
 
+    /// <summary>
+    /// The token's <c>channels</c> claim: the patterns this connection may subscribe within, or <see langword="null"/>
+    /// when the token does not narrow subscriptions.
+    /// </summary>
+    public IReadOnlyList<Switchboard.Protocol.ChannelPattern>? AllowedChannels { get; init; }
+
     /// <summary>Whether a user is authenticated.</summary>
     public bool IsAuthenticated => UserId is not null;
 }

@@ -139,6 +139,22 @@ public sealed class TestClient : IAsyncDisposable
         }
     }
 
+    /// <summary>Takes the oldest message already received, without waiting.</summary>
+    public bool TryReceive(out JsonObject? message)
+    {
+        lock (_pending)
+        {
+            if (_pending.Count > 0)
+            {
+                message = _pending[0];
+                _pending.RemoveAt(0);
+                return true;
+            }
+        }
+
+        return _inbox.Reader.TryRead(out message);
+    }
+
     /// <summary>Waits for the next message of a type.</summary>
     public Task<JsonObject> ReceiveTypeAsync(string type, TimeSpan? timeout = null) =>
         ReceiveAsync(m => m["type"]?.GetValue<string>() == type, timeout);

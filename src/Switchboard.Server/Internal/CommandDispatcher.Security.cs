@@ -1,0 +1,54 @@
+using Switchboard.Protocol;
+using Switchboard.Server.Security.Internal;
+
+namespace Switchboard.Server.Internal;
+
+/// <summary>The token commands on a live connection: <c>refresh</c>, and <c>auth</c> (only valid before <c>welcome</c>).</summary>
+internal sealed partial class CommandDispatcher
+{
+    private async ValueTask RefreshAsync(SwitchboardConnection connection, Command command)
+    {
+        if (_security.Tokens is not { } tokens)
+        {
+            Fail(connection, command, ProtocolError.BadRequest("this server does not use tokens"));
+            return;
+        }
+
+        if (!connection.Identity.IsAuthenticated)
+        {
+            Fail(connection, command, new ProtocolError(ErrorCodes.Unauthorized, "refresh needs a connection authenticated with a token"));
+            return;
+        }
+
+        var check = await tokens.ValidateAsync(command.Token).ConfigureAwait(false);
+        if (!check.IsValid)
+        {
+            // The connection keeps its current token, and closes with 4001 when that one expires.
+            Fail(connection, command, new ProtocolError(ErrorCodes.Unauthorized, check.Error!));
+            return;
+        }
+
+        if (!string.Equals(check.Identity!.UserId, connection.Identity.UserId, StringComparison.Ordinal))
+        {
+            Fail(connection, command, new ProtocolError(ErrorCodes.Forbidden, "the token is for another user"));
+            return;
+        }
+
+        connection.Identity = check.Identity;
+        var expires = check.Identity.ExpiresAt?.ToUnixTimeSeconds();
+        Reply(connection, command, expires, static (w, expires) =>
+        {
+            if (expires is { } value)
+            {
+                w.WriteNumber("expires", value);
+            }
+            else
+            {
+                w.WriteNull("expires");
+            }
+        });
+    }
+
+    private void Auth(SwitchboardConnection connection, Command command) =>
+        Fail(connection, command, ProtocolError.BadRequest(_security.Tokens is null ? "this server does not use tokens" : "already authenticated; use refresh to replace the token"));
+}

@@ -1,0 +1,303 @@
+using System.Net.WebSockets;
+using System.Text;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Switchboard.Protocol;
+
+namespace Switchboard.Server.Security.Internal;
+
+/// <summary>A connection let in: who it is, the limiter counters it holds, and its command rate guard (if any).</summary>
+internal sealed class AdmittedConnection(ConnectionIdentity identity, ConnectionSlot slot, CommandRateGuard? rateGuard) : IDisposable
+{
+    public ConnectionIdentity Identity { get; } = identity;
+
+    public CommandRateGuard? RateGuard { get; } = rateGuard;
+
+    public void Dispose()
+    {
+        slot.Dispose();
+        RateGuard?.Dispose();
+    }
+}
+
+/// <summary>
+/// Decides who gets in, around the WebSocket upgrade: the <c>Origin</c> check before it, then on the accepted socket
+/// the connection limits (1013), the token from the upgrade request or the <c>auth</c> handshake (1008 when invalid or
+/// late), and the per-user limit. Runs before the connection's <c>welcome</c>, on the raw socket.
+/// </summary>
+/// <remarks>Thread safety: safe from many threads; per-connection state lives in the returned objects.</remarks>
+internal sealed class ConnectionAdmission
+{
+    private readonly SecurityPolicy _policy;
+    private readonly SwitchboardOptions _options;
+    private readonly ConnectionLimiter _limiter = new();
+    private readonly CancellationToken _stopping;
+    private readonly ILogger<ConnectionAdmission> _logger;
+    private readonly ILogger<CommandRateGuard> _guardLogger;
+
+    public ConnectionAdmission(SecurityPolicy policy, IOptions<SwitchboardOptions> options, IHostApplicationLifetime lifetime, ILogger<ConnectionAdmission> logger, ILogger<CommandRateGuard> guardLogger)
+    {
+        _policy = policy;
+        _options = options.Value;
+        _stopping = lifetime.ApplicationStopping;
+        _logger = logger;
+        _guardLogger = guardLogger;
+    }
+
+    public ConnectionLimiter Limiter => _limiter;
+
+    /// <summary>Whether the upgrade request's <c>Origin</c> (if any) is allowed; cross-site WebSocket hijacking is refused here.</summary>
+    public bool IsOriginAllowed(HttpContext context)
+    {
+        if (_policy.AllowedOrigins is not { } allowed)
+        {
+            return true;
+        }
+
+        var origins = context.Request.Headers.Origin;
+        if (origins.Count == 0)
+        {
+            return true; // Not a browser: Origin protects browsers' cookies and sessions, which other clients do not carry.
+        }
+
+        var origin = origins.Count == 1 ? origins[0] ?? string.Empty : string.Empty;
+        if (allowed.Contains(origin.TrimEnd('/')))
+        {
+            return true;
+        }
+
+        SecurityLog.OriginRefused(_logger, Truncate(origin, 200));
+        return false;
+    }
+
+    /// <summary>Lets the connection in, or closes the socket with the documented code and returns <see langword="null"/>.</summary>
+    public async Task<AdmittedConnection?> AdmitAsync(HttpContext context, WebSocket socket)
+    {
+        var slot = new ConnectionSlot(_limiter);
+        var address = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+        try
+        {
+            if (!slot.TryEnterTotal(_policy.MaxConnections))
+            {
+                await RefuseAsync(socket, address, "too many connections").ConfigureAwait(false);
+                return null;
+            }
+
+            if (!slot.TryEnterIp(address, _policy.MaxConnectionsPerIp))
+            {
+                await RefuseAsync(socket, address, "too many connections from this address").ConfigureAwait(false);
+                return null;
+            }
+
+            var identity = await AuthenticateAsync(context, socket, slot, address).ConfigureAwait(false);
+            if (identity is null)
+            {
+                return null;
+            }
+
+            if (identity.UserId is { } user && !slot.TryEnterUser(user, _policy.MaxConnectionsPerUser))
+            {
+                await RefuseAsync(socket, address, "too many connections for this user").ConfigureAwait(false);
+                return null;
+            }
+
+            var guard = _policy.CommandsPerSecond > 0
+                ? new CommandRateGuard(_policy.CommandsPerSecond, _policy.CommandBurst, _policy.AbuseThreshold, _policy.AbuseWindow, _guardLogger)
+                : null;
+            var admitted = new AdmittedConnection(identity, slot, guard);
+            slot = null;
+            return admitted;
+        }
+        finally
+        {
+            slot?.Dispose();
+        }
+    }
+
+    private async Task<ConnectionIdentity?> AuthenticateAsync(HttpContext context, WebSocket socket, ConnectionSlot slot, string address)
+    {
+        var tokens = _policy.Tokens;
+        if (tokens is null)
+        {
+            // No key: tokens cannot be checked, so they carry nothing; clients are anonymous (open or rule-based mode).
+            return ConnectionIdentity.Anonymous;
+        }
+
+        var (token, conflict) = TokenFromRequest(context.Request);
+        if (conflict is not null)
+        {
+            await RejectAsync(socket, address, conflict).ConfigureAwait(false);
+            return null;
+        }
+
+        if (token is not null)
+        {
+            var check = await tokens.ValidateAsync(token).ConfigureAwait(false);
+            if (!check.IsValid)
+            {
+                await RejectAsync(socket, address, check.Error!).ConfigureAwait(false);
+            }
+
+            return check.Identity;
+        }
+
+        if (!_policy.RequiresToken)
+        {
+            return ConnectionIdentity.Anonymous;
+        }
+
+        if (!slot.TryEnterPending(_policy.MaxPendingConnections))
+        {
+            await RefuseAsync(socket, address, "too many connections waiting to authenticate").ConfigureAwait(false);
+            return null;
+        }
+
+        try
+        {
+            return await HandshakeAsync(socket, tokens, address).ConfigureAwait(false);
+        }
+        finally
+        {
+            slot.ExitPending();
+        }
+    }
+
+    /// <summary>auth_required, then the client's first message must be a valid <c>auth</c> within the auth timeout.</summary>
+    private async Task<ConnectionIdentity?> HandshakeAsync(WebSocket socket, TokenValidator tokens, string address)
+    {
+        try
+        {
+            await RawSocket.SendAsync(socket, static buffer => MessageWriter.WriteTypeOnly(buffer, "auth_required"), CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is WebSocketException or IOException or ObjectDisposedException)
+        {
+            socket.Abort();
+            return null;
+        }
+
+        // No cancellation on the receive itself: cancelling a WebSocket receive aborts the socket, and the client
+        // must still get its close frame with the reason.
+        var receive = RawSocket.ReceiveAsync(socket, _options.MaxMessageSize);
+        var timeout = Task.Delay(_policy.Auth.AuthTimeout, _stopping);
+        var first = await Task.WhenAny(receive, timeout).ConfigureAwait(false);
+        if (first != receive)
+        {
+            var stopping = _stopping.IsCancellationRequested;
+            SecurityLog.AuthenticationFailed(_logger, address, stopping ? "server stopping" : "auth timeout");
+            await RawSocket.CloseAsync(socket, stopping ? CloseCodes.GoingAway : CloseCodes.PolicyViolation, stopping ? "server shutting down" : "authentication timeout", _options.CloseTimeout, receive).ConfigureAwait(false);
+            return null;
+        }
+
+        var (kind, data) = await receive.ConfigureAwait(false);
+        switch (kind)
+        {
+            case RawMessageKind.Closed:
+                await RawSocket.CloseAsync(socket, CloseCodes.Normal, string.Empty, _options.CloseTimeout, Task.CompletedTask).ConfigureAwait(false);
+                return null;
+            case RawMessageKind.Binary:
+                await RawSocket.CloseAsync(socket, CloseCodes.UnsupportedData, "binary frames are not supported", _options.CloseTimeout).ConfigureAwait(false);
+                return null;
+            case RawMessageKind.TooLarge:
+                await RawSocket.CloseAsync(socket, CloseCodes.MessageTooBig, $"message larger than {_options.MaxMessageSize} bytes", _options.CloseTimeout).ConfigureAwait(false);
+                return null;
+        }
+
+        var parsed = CommandParser.Parse(data);
+        string error;
+        if (parsed.IsSuccess && parsed.Command.Type == CommandType.Auth)
+        {
+            var check = await tokens.ValidateAsync(parsed.Command.Token).ConfigureAwait(false);
+            if (check.IsValid)
+            {
+                if (await TrySendAsync(socket, static buffer => MessageWriter.WriteTypeOnly(buffer, "auth_ok")).ConfigureAwait(false))
+                {
+                    return check.Identity;
+                }
+
+                return null;
+            }
+
+            error = check.Error!;
+        }
+        else
+        {
+            error = parsed.IsSuccess ? "expected an auth message" : $"expected an auth message ({parsed.Error.Message})";
+        }
+
+        SecurityLog.AuthenticationFailed(_logger, address, error);
+        if (await TrySendAsync(socket, buffer => MessageWriter.WriteAuthInvalid(buffer, error)).ConfigureAwait(false))
+        {
+            await RawSocket.CloseAsync(socket, CloseCodes.PolicyViolation, CloseReason(error), _options.CloseTimeout).ConfigureAwait(false);
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// The token of the upgrade request: <c>Authorization: Bearer</c> or <c>?token=</c>. Both at once (or the query
+    /// parameter twice) is refused rather than choosing one: two credentials that may differ are a sign of a mix-up or
+    /// an attack, and picking either silently hides it.
+    /// </summary>
+    internal static (string? Token, string? Conflict) TokenFromRequest(HttpRequest request)
+    {
+        string? header = null;
+        var authorization = request.Headers.Authorization;
+        if (authorization.Count > 1)
+        {
+            return (null, "more than one Authorization header");
+        }
+
+        if (authorization.Count == 1 && authorization[0] is { } value && value.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        {
+            header = value["Bearer ".Length..].Trim();
+        }
+
+        var query = request.Query["token"];
+        if (query.Count > 1)
+        {
+            return (null, "token given more than once");
+        }
+
+        var fromQuery = query.Count == 1 ? query[0] : null;
+        if (header is not null && fromQuery is not null)
+        {
+            return (null, "token given in both header and query");
+        }
+
+        return (header ?? fromQuery, null);
+    }
+
+    private async Task RejectAsync(WebSocket socket, string address, string reason)
+    {
+        SecurityLog.AuthenticationFailed(_logger, address, reason);
+        await RawSocket.CloseAsync(socket, CloseCodes.PolicyViolation, CloseReason(reason), _options.CloseTimeout).ConfigureAwait(false);
+    }
+
+    private async Task RefuseAsync(WebSocket socket, string address, string reason)
+    {
+        SecurityLog.ConnectionLimited(_logger, address, reason);
+        await RawSocket.CloseAsync(socket, CloseCodes.TryAgainLater, reason, _options.CloseTimeout).ConfigureAwait(false);
+    }
+
+    private async Task<bool> TrySendAsync(WebSocket socket, Action<System.Buffers.IBufferWriter<byte>> write)
+    {
+        try
+        {
+            using var cts = new CancellationTokenSource(_options.CloseTimeout + _options.PongTimeout);
+            await RawSocket.SendAsync(socket, write, cts.Token).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception ex) when (ex is WebSocketException or IOException or OperationCanceledException or ObjectDisposedException)
+        {
+            socket.Abort();
+            return false;
+        }
+    }
+
+    /// <summary>A close reason fits in 123 bytes of UTF-8.</summary>
+    private static string CloseReason(string reason) => Encoding.UTF8.GetByteCount(reason) <= 123 ? reason : Truncate(reason, 60);
+
+    private static string Truncate(string text, int length) => text.Length <= length ? text : text[..length];
+}

@@ -1,0 +1,81 @@
+using System.Runtime.CompilerServices;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Switchboard.Protocol;
+using Switchboard.Server.Internal;
+
+namespace Switchboard.Server.Security.Internal;
+
+/// <summary>
+/// One timer for all connections: sends <c>token_expiring</c> once per token, <see cref="SwitchboardAuthOptions.TokenExpiringAhead"/>
+/// before it expires, and closes with 4001 a connection whose token expired without a refresh. A token lasts until
+/// <c>exp</c> plus the clock skew, the same tolerance it was accepted with.
+/// </summary>
+internal sealed class TokenExpiryMonitor : BackgroundService
+{
+    private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(250);
+
+    private readonly SwitchboardNode _node;
+    private readonly SecurityPolicy _policy;
+    private readonly ILogger<TokenExpiryMonitor> _logger;
+
+    // Identities already warned. A refresh installs a new identity object, so its token gets its own warning.
+    private readonly ConditionalWeakTable<ConnectionIdentity, object> _warned = [];
+
+    public TokenExpiryMonitor(SwitchboardNode node, SecurityPolicy policy, ILogger<TokenExpiryMonitor> logger)
+    {
+        _node = node;
+        _policy = policy;
+        _logger = logger;
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (_policy.Tokens is null)
+        {
+            return;
+        }
+
+        using var timer = new PeriodicTimer(Tick);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
+            {
+                Check(DateTimeOffset.UtcNow);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Shutdown.
+        }
+    }
+
+    private void Check(DateTimeOffset now)
+    {
+        var skew = _policy.Tokens!.ClockSkew;
+        var ahead = _policy.Auth.TokenExpiringAhead;
+        foreach (var connection in _node.Connections.All)
+        {
+            var identity = connection.Identity;
+            if (identity.ExpiresAt is not { } expires)
+            {
+                continue;
+            }
+
+            var deadline = expires + skew;
+            if (now >= deadline)
+            {
+                SecurityLog.TokenExpired(_logger, connection.Id, identity.UserId);
+                connection.Close(CloseCodes.TokenExpired, "token expired", discardQueued: false);
+            }
+            else if (now >= deadline - ahead && !_warned.TryGetValue(identity, out _))
+            {
+                _warned.AddOrUpdate(identity, identity);
+                SecurityLog.TokenExpiring(_logger, connection.Id, identity.UserId);
+                connection.Send(TokenExpiring);
+            }
+        }
+    }
+
+    private static readonly ReadOnlyMemory<byte> TokenExpiring = "{\"type\":\"token_expiring\"}"u8.ToArray();
+}

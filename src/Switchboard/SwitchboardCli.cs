@@ -1,0 +1,13 @@
+using System.CommandLine;
+
+namespace Switchboard.Host;
+
+/// <summary>The <c>switchboard</c> command line.</summary>
+internal static class SwitchboardCli
+{
+    public static RootCommand Create() => new("Switchboard: real-time messaging over WebSockets.")
+    {
+        ServeCommand.Create(),
+        TokenCommand.Create(),
+    };
+}
