@@ -127,15 +127,22 @@ public sealed class TcpProxy : IAsyncDisposable
             _ = PumpAsync(_server.GetStream(), _client.GetStream(), () => Downstream);
         }
 
+        private int _closed;
+
         public void Close()
         {
+            if (Interlocked.Exchange(ref _closed, 1) == 1)
+            {
+                return;
+            }
+
             // Linger 0: a reset, as a crashed peer or a dropped NAT entry gives.
             try
             {
-                _client.Client.LingerState = new LingerOption(true, 0);
-                _server.Client.LingerState = new LingerOption(true, 0);
+                _client.Client?.LingerState = new LingerOption(true, 0);
+                _server.Client?.LingerState = new LingerOption(true, 0);
             }
-            catch (ObjectDisposedException)
+            catch (Exception ex) when (ex is ObjectDisposedException or SocketException)
             {
             }
 
