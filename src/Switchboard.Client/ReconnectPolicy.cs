@@ -41,7 +41,7 @@ public sealed class ReconnectPolicy
         // Full jitter (AWS architecture blog): the ceiling doubles per attempt and the delay is drawn below it, which
         // spreads a thundering herd better than a fixed delay plus a little noise. Computed in doubles: 2^attempt
         // overflows long ticks after ~60 attempts of retrying forever.
-        var ceilingTicks = Math.Min(max.Ticks, min.Ticks * Math.Pow(2, Math.Min(attempt + 1, 62)));
+        var ceilingTicks = Math.Min(max.Ticks, min.Ticks * Math.Pow(2, Math.Min(attempt, 61) + 1));
         return (min, TimeSpan.FromTicks((long)Math.Max(ceilingTicks, min.Ticks)));
     }
 }

@@ -170,6 +170,9 @@ public sealed partial class SwitchboardClient : IAsyncDisposable
         }
 
         await run.ConfigureAwait(false);
+
+        // Commands buffered before any ConnectAsync were not failed by a connection loop.
+        FailAll(new DisconnectInfo(CloseCodes.Normal, "client disconnect", false));
     }
 
     /// <summary>
