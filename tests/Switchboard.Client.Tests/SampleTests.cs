@@ -23,4 +23,18 @@ public sealed class SampleTests
         Assert.Contains("replayed: #3 hello 3", text);
         Assert.Contains("state: Disconnected -> Connecting", text);
     }
+
+    [Fact]
+    public void The_doc_shows_the_example_as_it_is_built()
+    {
+        var root = AppContext.BaseDirectory;
+        while (!File.Exists(Path.Combine(root, "Switchboard.slnx")))
+        {
+            root = Path.GetDirectoryName(root) ?? throw new InvalidOperationException("the repository root was not found");
+        }
+
+        var sample = File.ReadAllText(Path.Combine(root, "samples/DotnetClientExample/ChatExample.cs")).ReplaceLineEndings("\n");
+        var doc = File.ReadAllText(Path.Combine(root, "docs/clients/dotnet.md")).ReplaceLineEndings("\n");
+        Assert.Contains(sample, doc);
+    }
 }
