@@ -13,8 +13,9 @@ public sealed class ReconnectPolicy
     /// <summary>The longest wait before an attempt. Default 20 s.</summary>
     public TimeSpan MaxDelay { get; set; } = TimeSpan.FromSeconds(20);
 
-    /// <summary>How many attempts in a row may fail before the client gives up and stays disconnected;
-    /// <see langword="null"/> (the default) retries forever.</summary>
+    /// <summary>How many times in a row the client retries after a failed or lost connection before it gives up and
+    /// stays disconnected (0: never retries); <see langword="null"/> (the default) retries forever. A successful
+    /// connection resets the count.</summary>
     public int? MaxAttempts { get; set; }
 
     /// <summary>

@@ -18,6 +18,7 @@ public abstract class Subscription : IAsyncDisposable
     private StreamPosition? _position;
     private bool _gapPending;
     private bool? _recovered;
+    private Dictionary<string, StreamPosition>? _wildcardPositions;
 
     private protected Subscription(SwitchboardClient client, string channel, bool isWildcard, SubscribeOptions? options)
     {
@@ -169,16 +170,27 @@ public abstract class Subscription : IAsyncDisposable
         bool gap;
         lock (_sync)
         {
+            // A publication at or before the last delivered one of the same stream was delivered already: a recovery
+            // overlapping live delivery, or the copy the server sends for an overlapping subscription (a channel and
+            // a pattern that matches it). Offsets only grow within an epoch.
             if (!IsWildcard)
             {
-                // A publication at or before the last delivered one of the same stream was delivered already: a
-                // recovery overlapping live delivery, or a resend. Offsets only grow within an epoch.
                 if (_position is { } last && last.Epoch == epoch && offset <= last.Offset)
                 {
                     return ValueTask.CompletedTask;
                 }
 
                 _position = new StreamPosition(offset, epoch);
+            }
+            else if (message.TryGetProperty("channel", out var c) && c.GetString() is { } channel)
+            {
+                _wildcardPositions ??= new Dictionary<string, StreamPosition>(StringComparer.Ordinal);
+                if (_wildcardPositions.TryGetValue(channel, out var last) && last.Epoch == epoch && offset <= last.Offset)
+                {
+                    return ValueTask.CompletedTask;
+                }
+
+                _wildcardPositions[channel] = new StreamPosition(offset, epoch);
             }
 
             gap = _gapPending;

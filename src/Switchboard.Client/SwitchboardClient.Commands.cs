@@ -32,8 +32,16 @@ public sealed partial class SwitchboardClient
             if (_connection is { } connection)
             {
                 _pending.Add(command.Id, command);
-                command.Sent = true;
-                connection.Send(command.Payload);
+                if (connection.Send(command.Payload))
+                {
+                    command.Sent = true;
+                }
+                else
+                {
+                    // The connection is closing: the command was not sent, so it waits (even an rpc) for the next one.
+                    command.OfflineNode = _offline.AddLast(command);
+                }
+
                 return;
             }
 

@@ -26,7 +26,13 @@ public sealed partial class SwitchboardClient
                     failures = 0;
                     everConnected = true;
                     OnConnected(connection);
-                    close = await connection.Completion.ConfigureAwait(false);
+
+                    // A DisconnectAsync that ran before this connection became current did not see it: close it here.
+                    using (stop.Register(static state => _ = ((ClientConnection)state!).CloseAsync(CloseCodes.Normal, "client disconnect", TimeSpan.FromSeconds(2)), connection))
+                    {
+                        close = await connection.Completion.ConfigureAwait(false);
+                    }
+
                     await connection.DisposeAsync().ConfigureAwait(false);
                 }
 
@@ -249,7 +255,14 @@ public sealed partial class SwitchboardClient
         foreach (var command in all)
         {
             command.OfflineNode = null;
-            command.Completion.TrySetException(new SwitchboardConnectionException($"the client is disconnected: {reason}", disconnect));
+            if (command.Resend == ResendPolicy.Forget)
+            {
+                command.Completion.TrySetCanceled(); // Nobody waits on a subscribe command itself.
+            }
+            else
+            {
+                command.Completion.TrySetException(new SwitchboardConnectionException($"the client is disconnected: {reason}", disconnect));
+            }
         }
     }
 

@@ -56,9 +56,12 @@ public sealed partial class SwitchboardClient
                     _ = RefreshTokenAsync(connection);
                     break;
                 case "error":
-                    Log.ServerError(_logger,
-                        message.TryGetProperty("code", out var code) ? code.GetString() ?? "" : "",
-                        message.TryGetProperty("message", out var text) ? text.GetString() ?? "" : "");
+                    var code = message.TryGetProperty("code", out var c) ? c.GetString() ?? "" : "";
+                    if (code != ErrorCodes.NotSubscribed) // The answer to unsubscribing after a subscribe that failed.
+                    {
+                        Log.ServerError(_logger, code, message.TryGetProperty("message", out var text) ? text.GetString() ?? "" : "");
+                    }
+
                     break;
                 default:
                     // pong, auth_ok, join, leave and types added later: nothing to do (forward compatible).

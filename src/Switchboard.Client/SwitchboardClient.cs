@@ -74,7 +74,8 @@ public sealed partial class SwitchboardClient : IAsyncDisposable
     public string? ClientId { get; private set; }
 
     /// <summary>
-    /// Raised on every state change, on the client's connection loop (one at a time, in order): keep handlers short.
+    /// Raised on every state change, and before each retry (with <see cref="ConnectionStateChangedEventArgs.RetryIn"/>),
+    /// on the client's connection loop (one at a time, in order): keep handlers short.
     /// </summary>
     public event EventHandler<ConnectionStateChangedEventArgs>? StateChanged;
 

@@ -120,6 +120,9 @@ internal sealed class ClientConnection : IAsyncDisposable
         {
             while (true)
             {
+                // Silence is counted only while waiting on the socket: time spent handing messages to a slow handler
+                // is backpressure (the server deals with it, 4003), not a dead link.
+                Volatile.Write(ref _lastReceive, Environment.TickCount64);
                 var result = await _socket.ReceiveAsync(buffer.AsMemory(), _abort.Token).ConfigureAwait(false);
                 Volatile.Write(ref _lastReceive, Environment.TickCount64);
                 if (result.MessageType == WebSocketMessageType.Close)
@@ -268,7 +271,7 @@ internal sealed class ClientConnection : IAsyncDisposable
     {
         Abort("disposed");
         await _loops.ConfigureAwait(false);
+        // _abort is not disposed: a late Abort (a racing DisconnectAsync) may still cancel it; it holds no timer.
         _socket.Dispose();
-        _abort.Dispose();
     }
 }
