@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Switchboard.Client.Internal;
 using Switchboard.Protocol;
 
 namespace Switchboard.Client;
@@ -110,9 +111,7 @@ public abstract class Subscription : IAsyncDisposable
             return;
         }
 
-        var position = new StreamPosition(
-            result.TryGetProperty("offset", out var o) && o.TryGetInt64(out var offset) ? offset : 0,
-            result.TryGetProperty("epoch", out var e) && e.ValueKind == JsonValueKind.String ? e.GetString()! : "");
+        var position = PublicationReader.Position(result);
         if (!sentSince)
         {
             lock (_sync)
@@ -165,8 +164,8 @@ public abstract class Subscription : IAsyncDisposable
     /// <summary>Handles a publication (live or recovered): drops one already delivered, queues the rest for the handler.</summary>
     internal ValueTask OnPublicationAsync(JsonElement message)
     {
-        var offset = message.TryGetProperty("offset", out var o) && o.TryGetInt64(out var value) ? value : 0;
-        var epoch = message.TryGetProperty("epoch", out var e) && e.ValueKind == JsonValueKind.String ? e.GetString()! : "";
+        var offset = PublicationReader.Offset(message);
+        var epoch = PublicationReader.Epoch(message);
         bool gap;
         lock (_sync)
         {
@@ -197,7 +196,7 @@ public abstract class Subscription : IAsyncDisposable
             _gapPending = false;
         }
 
-        return EnqueueAsync(message, offset, epoch, gap);
+        return EnqueueAsync(message, offset, gap);
     }
 
     private void MarkGap(bool recovered)
@@ -210,7 +209,7 @@ public abstract class Subscription : IAsyncDisposable
     }
 
     /// <summary>Deserializes and queues a publication for delivery; waits while the queue is full (backpressure).</summary>
-    private protected abstract ValueTask EnqueueAsync(JsonElement message, long offset, string epoch, bool followsGap);
+    private protected abstract ValueTask EnqueueAsync(JsonElement message, long offset, bool followsGap);
 
     /// <summary>Ends delivery after what is queued; with <paramref name="error"/>, the consumer sees it.</summary>
     internal abstract void Complete(Exception? error);

@@ -77,6 +77,11 @@ public sealed partial class SwitchboardClient
         }
 
         var final = stop.IsCancellationRequested ? new DisconnectInfo(CloseCodes.Normal, "client disconnect", false) : last;
+        lock (_gate)
+        {
+            _lastDisconnect = final;
+        }
+
         FailAll(final);
         SetState(ConnectionState.Disconnected, final, null, failures);
     }

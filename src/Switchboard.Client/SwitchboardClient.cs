@@ -263,13 +263,13 @@ public sealed partial class SwitchboardClient : IAsyncDisposable
         var id = NextId();
         var command = new PendingCommand(id, "history", CommandEncoder.History(id, channel, options), ResendPolicy.Resend);
         var result = await ExecuteAsync(command, null, cancellationToken).ConfigureAwait(false);
-        var position = ReadPosition(result);
+        var position = PublicationReader.Position(result);
         var publications = new List<Publication<T>>();
         if (result.TryGetProperty("publications", out var array) && array.ValueKind == JsonValueKind.Array)
         {
             foreach (var p in array.EnumerateArray())
             {
-                publications.Add(ReadPublication(p, typeInfo));
+                publications.Add(PublicationReader.Read(p, typeInfo, channel, followsGap: false));
             }
         }
 
@@ -395,29 +395,5 @@ public sealed partial class SwitchboardClient : IAsyncDisposable
         {
             throw new ArgumentException($"invalid channel '{channel}': {error}", nameof(channel));
         }
-    }
-
-    private static StreamPosition ReadPosition(JsonElement result) => new(
-        result.TryGetProperty("offset", out var o) && o.TryGetInt64(out var offset) ? offset : 0,
-        result.TryGetProperty("epoch", out var e) && e.ValueKind == JsonValueKind.String ? e.GetString()! : "");
-
-    private static Publication<T> ReadPublication<T>(JsonElement p, JsonTypeInfo<T> typeInfo)
-    {
-        PublisherInfo? from = null;
-        if (p.TryGetProperty("from", out var f) && f.ValueKind == JsonValueKind.Object)
-        {
-            from = new PublisherInfo(
-                f.TryGetProperty("client", out var c) ? c.GetString() ?? "" : "",
-                f.TryGetProperty("user", out var u) && u.ValueKind == JsonValueKind.String ? u.GetString() : null);
-        }
-
-        return new Publication<T>(
-            p.TryGetProperty("channel", out var ch) ? ch.GetString() ?? "" : "",
-            p.TryGetProperty("data", out var data) ? data.Deserialize(typeInfo)! : default!,
-            p.TryGetProperty("offset", out var o) && o.TryGetInt64(out var offset) ? offset : 0,
-            p.TryGetProperty("epoch", out var e) ? e.GetString() ?? "" : "",
-            from,
-            p.TryGetProperty("ts", out var ts) && ts.TryGetInt64(out var t) ? t : 0,
-            followsGap: false);
     }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Microsoft.Extensions.DependencyInjection;
 using Switchboard.Client.Tests.Infrastructure;
 using Switchboard.Protocol;
 
@@ -140,5 +141,35 @@ public sealed class ClientBasicsTests : IAsyncLifetime
         Assert.False(client.LastDisconnect!.WillReconnect);
         Assert.Null(client.LastDisconnect.CloseCode);
         Assert.NotNull(error.Disconnect);
+    }
+
+    [Fact]
+    public async Task Without_batching_every_message_comes_in_its_own_frame_and_still_arrives()
+    {
+        await using var client = NewClient(o => o.Batch = false);
+        await client.ConnectAsync().OrTimeout();
+        var collector = new Collector();
+        await using var subscription = await client.SubscribeAsync("nobatch", collector.Handler);
+        await Publish.SeqAsync(_server.Broker, "nobatch", 1, 200);
+        Assert.Equal(Enumerable.Range(1, 200), Publish.Seqs(await collector.WaitForAsync(200)));
+    }
+
+    [Fact]
+    public async Task AddSwitchboardClient_registers_one_configured_client_that_the_container_disposes()
+    {
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddSwitchboardClient(o => o.Url = _server.WebSocketUri);
+        SwitchboardClient client;
+        await using (var provider = services.BuildServiceProvider())
+        {
+            client = provider.GetRequiredService<SwitchboardClient>();
+            Assert.Same(client, provider.GetRequiredService<SwitchboardClient>());
+            await client.ConnectAsync().OrTimeout();
+        }
+
+        Assert.Equal(ConnectionState.Disconnected, client.State);
+        Assert.Equal(new DisconnectInfo(CloseCodes.Normal, "client disconnect", false), client.LastDisconnect);
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => client.ConnectAsync());
     }
 }

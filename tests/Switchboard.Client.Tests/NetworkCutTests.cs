@@ -114,4 +114,19 @@ public sealed class NetworkCutTests : IAsyncLifetime
         Assert.Equal(Enumerable.Range(1, 60), Publish.Seqs(collector.Items));
         Assert.Equal(4, _proxy.Accepted);
     }
+
+    [Fact]
+    public async Task An_rpc_already_sent_when_the_connection_drops_fails_rather_than_running_twice()
+    {
+        await using var client = new SwitchboardClient(new SwitchboardClientOptions { Url = _proxy.WebSocketUri, Reconnect = FastRetry });
+        await client.ConnectAsync().OrTimeout();
+        _proxy.BlackHoleDownstream();
+        var rpc = client.RpcAsync("echo", JsonDocument.Parse("1").RootElement);
+        _proxy.DropAll();
+
+        var error = await Assert.ThrowsAsync<SwitchboardConnectionException>(() => rpc.OrTimeout());
+        Assert.Contains("may have run", error.Message);
+        await client.WaitForStateAsync(ConnectionState.Connected).OrTimeout();
+        Assert.Equal(1, (await client.RpcAsync("echo", JsonDocument.Parse("1").RootElement)).GetInt32());
+    }
 }

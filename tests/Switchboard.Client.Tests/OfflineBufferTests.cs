@@ -76,4 +76,22 @@ public sealed class OfflineBufferTests
         var error = await Assert.ThrowsAsync<SwitchboardConnectionException>(() => publish.OrTimeout());
         Assert.Equal(CloseCodes.Normal, error.Disconnect?.CloseCode);
     }
+
+    [Fact]
+    public async Task A_buffered_command_times_out_or_is_cancelled_and_is_then_never_sent()
+    {
+        await using var server = await ServerHost.StartAsync();
+        await using var client = new SwitchboardClient(new SwitchboardClientOptions { Url = server.WebSocketUri, OfflineBufferSize = 1 });
+        await Assert.ThrowsAsync<TimeoutException>(() => client.RpcAsync("echo", Seq(1), TimeSpan.FromMilliseconds(50)));
+        using var cts = new CancellationTokenSource();
+        var publish = client.PublishAsync("offline.cancelled", Seq(1), cts.Token);
+        cts.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => publish);
+
+        // Both left the buffer: a new command fits (size 1), and nothing cancelled was published.
+        var kept = client.PublishAsync("offline.cancelled", Seq(2));
+        await client.ConnectAsync().OrTimeout();
+        await kept.OrTimeout();
+        Assert.Equal([2], Publish.Seqs((await client.HistoryAsync("offline.cancelled")).Publications));
+    }
 }

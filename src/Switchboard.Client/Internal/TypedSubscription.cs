@@ -2,7 +2,6 @@ using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
-using Switchboard.Protocol;
 
 namespace Switchboard.Client.Internal;
 
@@ -63,12 +62,12 @@ internal sealed class TypedSubscription<T> : Subscription
         }
     }
 
-    private protected override async ValueTask EnqueueAsync(JsonElement message, long offset, string epoch, bool followsGap)
+    private protected override async ValueTask EnqueueAsync(JsonElement message, long offset, bool followsGap)
     {
-        T data;
+        Publication<T> publication;
         try
         {
-            data = message.TryGetProperty("data", out var raw) ? raw.Deserialize(_typeInfo)! : default!;
+            publication = PublicationReader.Read(message, _typeInfo, Channel, followsGap);
         }
         catch (JsonException ex)
         {
@@ -76,17 +75,6 @@ internal sealed class TypedSubscription<T> : Subscription
             return;
         }
 
-        PublisherInfo? from = null;
-        if (message.TryGetProperty("from", out var f) && f.ValueKind == JsonValueKind.Object)
-        {
-            from = new PublisherInfo(
-                f.TryGetProperty("client", out var c) ? c.GetString() ?? "" : "",
-                f.TryGetProperty("user", out var u) && u.ValueKind == JsonValueKind.String ? u.GetString() : null);
-        }
-
-        var channel = message.TryGetProperty("channel", out var ch) ? ch.GetString() ?? Channel : Channel;
-        var timestamp = message.TryGetProperty("ts", out var ts) && ts.TryGetInt64(out var t) ? t : 0;
-        var publication = new Publication<T>(channel, data, offset, epoch, from, timestamp, followsGap);
         try
         {
             await _queue.Writer.WriteAsync(publication).ConfigureAwait(false);
