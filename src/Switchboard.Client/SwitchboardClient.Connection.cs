@@ -134,7 +134,7 @@ public sealed partial class SwitchboardClient
 
             if (ex is not (System.Net.WebSockets.WebSocketException or System.Net.Http.HttpRequestException or IOException or TimeoutException))
             {
-                Log.TokenProviderFailed(_logger, ex);
+                Log.AttemptFailedUnexpectedly(_logger, ex);
             }
 
             return (null, new CloseInfo(null, ex.Message));

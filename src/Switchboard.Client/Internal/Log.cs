@@ -44,8 +44,8 @@ internal static partial class Log
     [LoggerMessage(512, LogLevel.Warning, "The server asked for a token refresh, but no token provider is configured.")]
     public static partial void NoTokenProvider(ILogger logger);
 
-    [LoggerMessage(513, LogLevel.Error, "The token provider failed.")]
-    public static partial void TokenProviderFailed(ILogger logger, Exception exception);
+    [LoggerMessage(513, LogLevel.Error, "A connection attempt failed unexpectedly (the token provider threw, or the URL or token was refused by the WebSocket client).")]
+    public static partial void AttemptFailedUnexpectedly(ILogger logger, Exception exception);
 
     [LoggerMessage(514, LogLevel.Error, "A StateChanged handler failed.")]
     public static partial void StateHandlerFailed(ILogger logger, Exception exception);
