@@ -12,7 +12,7 @@ public sealed class OfflineBufferTests
     [Fact]
     public async Task Publishes_made_during_an_outage_are_delivered_in_order_after_reconnect()
     {
-        await using var server = await ServerHost.StartAsync();
+        await using var server = await ServerHost.StartRestartableAsync();
         await using var client = new SwitchboardClient(new SwitchboardClientOptions
         {
             Url = server.WebSocketUri,

@@ -13,7 +13,7 @@ public sealed class ServerRestartTests
     [Fact]
     public async Task The_client_reconnects_by_itself_and_receives_every_publication_of_the_outage_once_and_in_order()
     {
-        await using var server = await ServerHost.StartAsync(o => o.HistorySize = 5000);
+        await using var server = await ServerHost.StartRestartableAsync(o => o.HistorySize = 5000);
         var states = new List<ConnectionState>();
         await using var client = new SwitchboardClient(new SwitchboardClientOptions
         {
@@ -62,7 +62,7 @@ public sealed class ServerRestartTests
     [Fact]
     public async Task When_history_was_lost_the_next_publication_follows_a_gap()
     {
-        await using var server = await ServerHost.StartAsync();
+        await using var server = await ServerHost.StartRestartableAsync();
         await using var client = new SwitchboardClient(new SwitchboardClientOptions
         {
             Url = server.WebSocketUri,

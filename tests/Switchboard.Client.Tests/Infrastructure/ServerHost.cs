@@ -40,6 +40,28 @@ public sealed class ServerHost : IAsyncDisposable
         return host;
     }
 
+    /// <summary>
+    /// Starts on a port below the OS's ephemeral range (32768+ on Linux), for tests that restart the host: while it is
+    /// stopped, a port from the ephemeral range could be handed to some outgoing connection on this busy machine and
+    /// the restart would fail with "address in use".
+    /// </summary>
+    public static async Task<ServerHost> StartRestartableAsync(Action<SwitchboardOptions>? configure = null)
+    {
+        var host = new ServerHost(configure, new MemoryBroker());
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                await host.StartAsync(Random.Shared.Next(20_000, 32_000));
+                return host;
+            }
+            catch (IOException) when (attempt < 20)
+            {
+                // Taken by another test or process: try another.
+            }
+        }
+    }
+
     /// <summary>Starts again on the same port, with the same broker.</summary>
     public Task RestartAsync() => StartAsync(Port);
 
