@@ -37,6 +37,30 @@ public sealed class SubscribeOptions
     /// publication after it first. <c>new StreamPosition(0, "")</c> starts at the beginning of the retained history.
     /// </summary>
     public StreamPosition? Since { get; set; }
+
+    /// <summary>
+    /// Called as other clients join or leave the channel (the server's <c>join</c> and <c>leave</c> events, asked for
+    /// with <c>presence: true</c> when this is set). An option rather than an event on <see cref="Subscription"/>, so
+    /// that no event can arrive before the handler is attached. Runs on the client's receive loop: keep it short.
+    /// </summary>
+    public Action<PresenceChangedEventArgs>? OnPresence { get; set; }
+}
+
+/// <summary>What <see cref="SubscribeOptions.OnPresence"/> gets: another client joined or left the channel.</summary>
+public sealed class PresenceChangedEventArgs : EventArgs
+{
+    /// <summary>Creates the arguments.</summary>
+    public PresenceChangedEventArgs(bool joined, PresenceClient client)
+    {
+        Joined = joined;
+        Client = client;
+    }
+
+    /// <summary><see langword="true"/> for <c>join</c>, <see langword="false"/> for <c>leave</c>.</summary>
+    public bool Joined { get; }
+
+    /// <summary>The client that joined or left.</summary>
+    public PresenceClient Client { get; }
 }
 
 /// <summary>The arguments of <see cref="Subscription.Resubscribed"/>.</summary>

@@ -20,6 +20,7 @@ public abstract class Subscription : IAsyncDisposable
     private bool _gapPending;
     private bool? _recovered;
     private Dictionary<string, StreamPosition>? _wildcardPositions;
+    private readonly Action<PresenceChangedEventArgs>? _onPresence;
 
     private protected Subscription(SwitchboardClient client, string channel, bool isWildcard, SubscribeOptions? options)
     {
@@ -28,6 +29,7 @@ public abstract class Subscription : IAsyncDisposable
         IsWildcard = isWildcard;
         _position = options?.Since;
         StartsFrom = options?.Since;
+        _onPresence = options?.OnPresence;
         Pattern = isWildcard ? ChannelPattern.Parse(channel) : null;
     }
 
@@ -73,6 +75,8 @@ public abstract class Subscription : IAsyncDisposable
     public abstract Task Completion { get; }
 
     internal StreamPosition? StartsFrom { get; }
+
+    internal bool WantsPresence => _onPresence is not null;
 
     internal ChannelPattern? Pattern { get; }
 
@@ -198,6 +202,8 @@ public abstract class Subscription : IAsyncDisposable
 
         return EnqueueAsync(message, offset, gap);
     }
+
+    internal void OnPresence(bool joined, PresenceClient client) => _onPresence?.Invoke(new PresenceChangedEventArgs(joined, client));
 
     private void MarkGap(bool recovered)
     {

@@ -126,7 +126,7 @@ public sealed partial class SwitchboardClient
     {
         var id = NextId();
         var since = subscription.SinceForSubscribe();
-        var command = new PendingCommand(id, "subscribe", CommandEncoder.Subscribe(id, subscription.Channel, since), ResendPolicy.Forget)
+        var command = new PendingCommand(id, "subscribe", CommandEncoder.Subscribe(id, subscription.Channel, since, subscription.WantsPresence), ResendPolicy.Forget)
         {
             OnResult = result => OnSubscribeResultAsync(subscription, result, since is not null),
         };

@@ -52,6 +52,9 @@ public sealed partial class SwitchboardClient
                     }
 
                     break;
+                case "join" or "leave":
+                    OnPresenceEvent(message, typeElement.ValueEquals("join"));
+                    break;
                 case "token_expiring":
                     _ = RefreshTokenAsync(connection);
                     break;
@@ -64,7 +67,7 @@ public sealed partial class SwitchboardClient
 
                     break;
                 default:
-                    // pong, auth_ok, join, leave and types added later: nothing to do (forward compatible).
+                    // pong, auth_ok and types added later: nothing to do (forward compatible).
                     break;
             }
         }
@@ -106,6 +109,31 @@ public sealed partial class SwitchboardClient
                 await subscription.OnPublicationAsync(message).ConfigureAwait(false);
             }
         }
+    }
+
+    private void OnPresenceEvent(JsonElement message, bool joined)
+    {
+        if (!message.TryGetProperty("channel", out var channelElement) || channelElement.GetString() is not { } channel)
+        {
+            return;
+        }
+
+        Subscription? subscription;
+        lock (_gate)
+        {
+            _subscriptions.TryGetValue(channel, out subscription);
+        }
+
+        if (subscription is null)
+        {
+            return;
+        }
+
+        var client = new PresenceClient(
+            message.TryGetProperty("client", out var c) ? c.GetString() ?? "" : "",
+            message.TryGetProperty("user", out var u) && u.ValueKind == JsonValueKind.String ? u.GetString() : null,
+            message.TryGetProperty("info", out var info) ? info.Clone() : default);
+        subscription.OnPresence(joined, client);
     }
 
     private async ValueTask OnResultAsync(JsonElement message)

@@ -14,11 +14,15 @@ internal static class CommandEncoder
     public static readonly byte[] Ping = "{\"type\":\"ping\"}"u8.ToArray();
     public static readonly byte[] Pong = "{\"type\":\"pong\"}"u8.ToArray();
 
-    public static byte[] Subscribe(long id, string channel, StreamPosition? since) => Encode((id, channel, since), static (w, s) =>
+    public static byte[] Subscribe(long id, string channel, StreamPosition? since, bool presence) => Encode((id, channel, since, presence), static (w, s) =>
     {
         Head(w, "subscribe", s.id);
         w.WriteString("channel", s.channel);
         WriteSince(w, s.since);
+        if (s.presence)
+        {
+            w.WriteBoolean("presence", true);
+        }
     });
 
     public static byte[] Unsubscribe(string channel) => Encode(channel, static (w, channel) =>

@@ -82,6 +82,7 @@ public sealed class ScriptedConnection(WebSocket socket)
             var result = await socket.ReceiveAsync(buffer, cts.Token);
             if (result.MessageType == WebSocketMessageType.Close)
             {
+                await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, cts.Token);
                 return null;
             }
 
