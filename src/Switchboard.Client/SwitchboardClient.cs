@@ -374,7 +374,14 @@ public sealed partial class SwitchboardClient : IAsyncDisposable
             subscription.Complete(null);
         }
 
-        _runStop?.Dispose();
+        CancellationTokenSource? stop;
+        lock (_gate)
+        {
+            stop = _runStop;
+            _runStop = null; // A later DisconnectAsync must not cancel a disposed source.
+        }
+
+        stop?.Dispose();
     }
 
     [RequiresUnreferencedCode(Reflection)]

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using Switchboard.Client;
 using ChannelName = Switchboard.Protocol.ChannelName;
@@ -47,11 +48,21 @@ internal static class SubCommand
             var limit = parse.GetValue(count);
             var onlyData = parse.GetValue(dataOnly);
             using var done = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+
+            // Ctrl+C and SIGTERM end the subscription with a proper close (1000) rather than killing the connection.
+            using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+            using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+            void Stop(PosixSignalContext context)
+            {
+                context.Cancel = true;
+                done.Cancel();
+            }
+
             using var stdout = Console.OpenStandardOutput();
             var printed = 0;
             try
             {
-                await client.ConnectAsync(cancellationToken).ConfigureAwait(false);
+                await client.ConnectAsync(done.Token).ConfigureAwait(false);
                 var since = parse.GetValue(fromStart) ? new SubscribeOptions { Since = new StreamPosition(0, "") } : null;
                 await using var subscription = await client.SubscribeAsync(name, (publication, _) =>
                 {
@@ -62,7 +73,7 @@ internal static class SubCommand
                     }
 
                     return ValueTask.CompletedTask;
-                }, since, cancellationToken).ConfigureAwait(false);
+                }, since, done.Token).ConfigureAwait(false);
                 await Console.Error.WriteLineAsync($"switchboard: subscribed to {name}").ConfigureAwait(false);
                 await Task.WhenAny(subscription.Completion, Task.Delay(Timeout.Infinite, done.Token)).ConfigureAwait(false);
                 if (subscription.Completion.IsFaulted)
