@@ -3,6 +3,8 @@ using System.Text.Json;
 namespace Switchboard.Client;
 
 /// <summary>Settings of a <see cref="SwitchboardClient"/>.</summary>
+/// <remarks>Thread safety: set them before creating the client; the client reads them from its own threads and
+/// they must not change afterwards.</remarks>
 public sealed class SwitchboardClientOptions
 {
     /// <summary>The server's WebSocket endpoint, e.g. <c>ws://localhost:8000/ws</c>. Required.</summary>
