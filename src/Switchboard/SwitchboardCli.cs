@@ -9,5 +9,7 @@ internal static class SwitchboardCli
     {
         ServeCommand.Create(),
         TokenCommand.Create(),
+        SubCommand.Create(),
+        PubCommand.Create(),
     };
 }

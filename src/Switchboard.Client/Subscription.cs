@@ -1,0 +1,222 @@
+using System.Text.Json;
+using Switchboard.Client.Internal;
+using Switchboard.Protocol;
+
+namespace Switchboard.Client;
+
+/// <summary>
+/// A subscription to a channel (or a wildcard pattern) that survives reconnects: after each reconnect the client
+/// subscribes again with <c>since</c> set to the last position it delivered, delivers the missed publications first,
+/// and drops any it has already delivered, so a handler sees each publication once, in offset order. When the server
+/// cannot recover (<see cref="Recovered"/> is <see langword="false"/>), the next publication has
+/// <see cref="Publication{T}.FollowsGap"/> set. Dispose it to unsubscribe.
+/// </summary>
+/// <remarks>Thread safety: every member may be called from any thread.</remarks>
+public abstract class Subscription : IAsyncDisposable
+{
+    private readonly Lock _sync = new();
+    private readonly SwitchboardClient _client;
+    private StreamPosition? _position;
+    private bool _gapPending;
+    private bool? _recovered;
+    private Dictionary<string, StreamPosition>? _wildcardPositions;
+    private readonly Action<PresenceChangedEventArgs>? _onPresence;
+
+    private protected Subscription(SwitchboardClient client, string channel, bool isWildcard, SubscribeOptions? options)
+    {
+        _client = client;
+        Channel = channel;
+        IsWildcard = isWildcard;
+        _position = options?.Since;
+        StartsFrom = options?.Since;
+        _onPresence = options?.OnPresence;
+        Pattern = isWildcard ? ChannelPattern.Parse(channel) : null;
+    }
+
+    /// <summary>The channel or pattern.</summary>
+    public string Channel { get; }
+
+    /// <summary>Whether <see cref="Channel"/> is a wildcard pattern. Wildcard subscriptions receive publications but
+    /// cannot recover missed ones across reconnects (the protocol has no history for patterns).</summary>
+    public bool IsWildcard { get; }
+
+    /// <summary>The position of the last publication handed to the application (or of the channel's end when
+    /// subscribed), which the next resubscribe recovers from. <see langword="null"/> for wildcard subscriptions.</summary>
+    public StreamPosition? Position
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return IsWildcard ? null : _position;
+            }
+        }
+    }
+
+    /// <summary>The outcome of the last resubscribe (or of a subscribe with <see cref="SubscribeOptions.Since"/>);
+    /// <see langword="null"/> before any.</summary>
+    public bool? Recovered
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return _recovered;
+            }
+        }
+    }
+
+    /// <summary>Raised after each resubscribe on a new connection, on the client's receive loop: keep handlers short.
+    /// The publications it recovered are queued for the handler before it is raised.</summary>
+    public event EventHandler<ResubscribedEventArgs>? Resubscribed;
+
+    /// <summary>Completes when the subscription ends: unsubscribed, the client disposed, or the server refused to
+    /// resubscribe (then it fails with a <see cref="SwitchboardCommandException"/>).</summary>
+    public abstract Task Completion { get; }
+
+    internal StreamPosition? StartsFrom { get; }
+
+    internal bool WantsPresence => _onPresence is not null;
+
+    internal ChannelPattern? Pattern { get; }
+
+    internal TaskCompletionSource FirstSubscribed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    internal bool EverSubscribed { get; private set; }
+
+    /// <summary>Unsubscribes. Publications already received are still delivered to the handler.</summary>
+    public ValueTask UnsubscribeAsync() => _client.RemoveSubscriptionAsync(this);
+
+    /// <inheritdoc />
+    public ValueTask DisposeAsync() => UnsubscribeAsync();
+
+    /// <summary>The position to send as <c>since</c>, if any.</summary>
+    internal StreamPosition? SinceForSubscribe()
+    {
+        lock (_sync)
+        {
+            return IsWildcard ? null : _position;
+        }
+    }
+
+    /// <summary>Handles a successful <c>result</c> of subscribe. Runs on the receive loop, before the messages after it.</summary>
+    internal async ValueTask OnSubscribedAsync(JsonElement result, bool sentSince)
+    {
+        var resubscribe = EverSubscribed;
+        EverSubscribed = true;
+        if (IsWildcard)
+        {
+            if (resubscribe)
+            {
+                MarkGap(recovered: false);
+                Resubscribed?.Invoke(this, new ResubscribedEventArgs(false, 0, null));
+            }
+
+            return;
+        }
+
+        var position = PublicationReader.Position(result);
+        if (!sentSince)
+        {
+            lock (_sync)
+            {
+                _position = position;
+            }
+
+            return;
+        }
+
+        var recovered = result.TryGetProperty("recovered", out var r) && r.ValueKind == JsonValueKind.True;
+        var missed = 0;
+        if (recovered)
+        {
+            if (result.TryGetProperty("publications", out var publications) && publications.ValueKind == JsonValueKind.Array)
+            {
+                foreach (var publication in publications.EnumerateArray())
+                {
+                    missed++;
+                    await OnPublicationAsync(publication).ConfigureAwait(false);
+                }
+            }
+
+            lock (_sync)
+            {
+                if (_position is not { } current || current.Epoch != position.Epoch || current.Offset < position.Offset)
+                {
+                    _position = position;
+                }
+
+                _recovered = true;
+            }
+        }
+        else
+        {
+            lock (_sync)
+            {
+                _position = position;
+            }
+
+            MarkGap(recovered: false);
+        }
+
+        if (resubscribe || StartsFrom is not null)
+        {
+            Resubscribed?.Invoke(this, new ResubscribedEventArgs(recovered, missed, position));
+        }
+    }
+
+    /// <summary>Handles a publication (live or recovered): drops one already delivered, queues the rest for the handler.</summary>
+    internal ValueTask OnPublicationAsync(JsonElement message)
+    {
+        var offset = PublicationReader.Offset(message);
+        var epoch = PublicationReader.Epoch(message);
+        bool gap;
+        lock (_sync)
+        {
+            // A publication at or before the last delivered one of the same stream was delivered already: a recovery
+            // overlapping live delivery, or the copy the server sends for an overlapping subscription (a channel and
+            // a pattern that matches it). Offsets only grow within an epoch.
+            if (!IsWildcard)
+            {
+                if (_position is { } last && last.Epoch == epoch && offset <= last.Offset)
+                {
+                    return ValueTask.CompletedTask;
+                }
+
+                _position = new StreamPosition(offset, epoch);
+            }
+            else if (message.TryGetProperty("channel", out var c) && c.GetString() is { } channel)
+            {
+                _wildcardPositions ??= new Dictionary<string, StreamPosition>(StringComparer.Ordinal);
+                if (_wildcardPositions.TryGetValue(channel, out var last) && last.Epoch == epoch && offset <= last.Offset)
+                {
+                    return ValueTask.CompletedTask;
+                }
+
+                _wildcardPositions[channel] = new StreamPosition(offset, epoch);
+            }
+
+            gap = _gapPending;
+            _gapPending = false;
+        }
+
+        return EnqueueAsync(message, offset, gap);
+    }
+
+    internal void OnPresence(bool joined, PresenceClient client) => _onPresence?.Invoke(new PresenceChangedEventArgs(joined, client));
+
+    private void MarkGap(bool recovered)
+    {
+        lock (_sync)
+        {
+            _gapPending = true;
+            _recovered = recovered;
+        }
+    }
+
+    /// <summary>Deserializes and queues a publication for delivery; waits while the queue is full (backpressure).</summary>
+    private protected abstract ValueTask EnqueueAsync(JsonElement message, long offset, bool followsGap);
+
+    /// <summary>Ends delivery after what is queued; with <paramref name="error"/>, the consumer sees it.</summary>
+    internal abstract void Complete(Exception? error);
+}

@@ -1,0 +1,50 @@
+using System.Text.Json.Nodes;
+using Switchboard.Client.Tests.Infrastructure;
+
+namespace Switchboard.Client.Tests;
+
+/// <summary><c>switchboard pub</c> and <c>switchboard sub</c>, run as real processes against a real server.</summary>
+public sealed class CommandLineTests
+{
+    [Fact]
+    public async Task Pub_and_sub_round_trip_as_json_lines()
+    {
+        await using var server = await ServerHost.StartAsync();
+        var url = server.WebSocketUri.ToString();
+        using var sub = HostProcess.Start("sub", "cli.room", "--url", url, "--count", "3");
+        await sub.WaitForStderrAsync("subscribed to cli.room");
+
+        using (var pub = HostProcess.Start("pub", "cli.room", "{\"text\":\"one\"}", "--url", url))
+        {
+            Assert.Equal(0, await pub.WaitForExitAsync());
+        }
+
+        using (var pub = HostProcess.Start("pub", "cli.room", "--url", url))
+        {
+            await pub.StandardInput.WriteLineAsync("{\"text\":\"two\"}");
+            await pub.StandardInput.WriteLineAsync("");
+            await pub.StandardInput.WriteLineAsync("[3, \"three\"]");
+            pub.StandardInput.Close();
+            Assert.Equal(0, await pub.WaitForExitAsync());
+        }
+
+        Assert.Equal(0, await sub.WaitForExitAsync());
+        var lines = sub.StandardOutput.Select(l => JsonNode.Parse(l)!.AsObject()).ToList();
+        Assert.Equal(3, lines.Count);
+        Assert.Equal([1L, 2L, 3L], lines.Select(l => l["offset"]!.GetValue<long>()));
+        Assert.All(lines, l => Assert.Equal("cli.room", l["channel"]!.GetValue<string>()));
+        Assert.Equal("one", lines[0]["data"]!["text"]!.GetValue<string>());
+        Assert.Equal("two", lines[1]["data"]!["text"]!.GetValue<string>());
+        Assert.Equal("[3,\"three\"]", lines[2]["data"]!.ToJsonString());
+    }
+
+    [Fact]
+    public async Task Pub_rejects_a_line_that_is_not_json_with_a_message()
+    {
+        await using var server = await ServerHost.StartAsync();
+        using var pub = HostProcess.Start("pub", "cli.bad", "{not json", "--url", server.WebSocketUri.ToString());
+        Assert.Equal(2, await pub.WaitForExitAsync());
+        Assert.Contains("line 1 is not valid JSON", pub.StandardError);
+        Assert.DoesNotContain("   at ", pub.StandardError);
+    }
+}
