@@ -198,11 +198,18 @@ public sealed class RedisBroker : IBroker, IAsyncDisposable
         {
             throw new BrokerUnavailableException("Redis is unavailable.", ex);
         }
-        catch (RedisServerException ex) when (ex.Message.StartsWith("LOADING", StringComparison.Ordinal) || ex.Message.StartsWith("MASTERDOWN", StringComparison.Ordinal))
+        catch (RedisServerException ex) when (IsTransient(ex.Message))
         {
-            throw new BrokerUnavailableException("Redis is not ready.", ex);
+            throw new BrokerUnavailableException("Redis cannot take this now.", ex);
         }
     }
+
+    // Redis errors that say "not now" rather than "wrong": starting up, failing over, full (noeviction), busy.
+    private static bool IsTransient(string message) =>
+        message.StartsWith("LOADING", StringComparison.Ordinal) || message.StartsWith("MASTERDOWN", StringComparison.Ordinal)
+        || message.StartsWith("OOM", StringComparison.Ordinal) || message.StartsWith("READONLY", StringComparison.Ordinal)
+        || message.StartsWith("BUSY", StringComparison.Ordinal) || message.StartsWith("TRYAGAIN", StringComparison.Ordinal)
+        || message.StartsWith("CLUSTERDOWN", StringComparison.Ordinal);
 
     private static string NewEpoch() => Guid.NewGuid().ToString("N")[..8];
 

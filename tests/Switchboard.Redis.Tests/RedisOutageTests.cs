@@ -27,6 +27,10 @@ public sealed class RedisOutageTests(RedisServer redis) : IClassFixture<RedisSer
         Assert.Equal("unavailable", failed["error"]!["code"]!.GetValue<string>());
         var history = await subscriber.CommandAsync(new JsonObject { ["type"] = "history", ["channel"] = "outage.x" });
         Assert.Equal("unavailable", history["error"]!["code"]!.GetValue<string>());
+        var subscribe = await subscriber.CommandAsync(new JsonObject { ["type"] = "subscribe", ["channel"] = "outage.new" });
+        Assert.Equal("unavailable", subscribe["error"]!["code"]!.GetValue<string>());
+        var presence = await subscriber.CommandAsync(new JsonObject { ["type"] = "presence", ["channel"] = "outage.x" });
+        Assert.Equal("unavailable", presence["error"]!["code"]!.GetValue<string>());
         // The connections are still up and served.
         await publisher.SendRawAsync("{\"type\":\"ping\",\"id\":1}");
         await publisher.ReceiveTypeAsync("pong");
@@ -65,6 +69,11 @@ public sealed class RedisOutageTests(RedisServer redis) : IClassFixture<RedisSer
         }
 
         Assert.NotEqual(oldEpoch, arrived["epoch"]!.GetValue<string>());
+
+        // The subscribe that failed left nothing behind: the same client subscribes now and gets live publications.
+        await subscriber.SubscribeAsync("outage.new");
+        await publisher.PublishAsync("outage.new", 1);
+        Assert.Equal("outage.new", (await subscriber.ReceiveAsync(m => m["channel"]?.GetValue<string>() == "outage.new"))["channel"]!.GetValue<string>());
 
         await using var late = await nodes.A.ConnectAsync();
         var recovery = await late.OkAsync(ClusterTests.Subscribe("outage.x", 1, oldEpoch));
