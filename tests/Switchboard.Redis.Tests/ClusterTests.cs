@@ -55,6 +55,40 @@ public sealed class ClusterTests(RedisServer redis) : IClassFixture<RedisServer>
     }
 
     [Fact]
+    public async Task Publishers_on_both_nodes_at_once_give_every_subscriber_one_offset_sequence_in_order()
+    {
+        await using var nodes = await ClusterNodes.StartAsync(redis);
+        await using var onA = await nodes.A.ConnectAsync();
+        await using var onB = await nodes.B.ConnectAsync();
+        await onA.SubscribeAsync("race.x");
+        await onB.SubscribeAsync("race.x");
+        await using var publisherA = await nodes.A.ConnectAsync();
+        await using var publisherB = await nodes.B.ConnectAsync();
+
+        static async Task PublishAllAsync(TestClient publisher, int from)
+        {
+            for (var i = from; i < from + 99; i++)
+            {
+                await publisher.SendRawAsync(Publish("race.x", i).ToJsonString());
+            }
+
+            await publisher.OkAsync(Publish("race.x", from + 99));
+        }
+
+        await Task.WhenAll(PublishAllAsync(publisherA, 0), PublishAllAsync(publisherB, 1000));
+
+        foreach (var subscriber in new[] { onA, onB })
+        {
+            var messages = await subscriber.ReceiveMessagesAsync(200);
+            Assert.Equal(Enumerable.Range(1, 200).Select(i => (long)i), messages.Select(m => m["offset"]!.GetValue<long>()));
+            // Each publisher's messages keep the order it sent them in.
+            var data = messages.Select(m => m["data"]!["n"]!.GetValue<int>()).ToList();
+            Assert.Equal(Enumerable.Range(0, 100), data.Where(n => n < 1000));
+            Assert.Equal(Enumerable.Range(1000, 100), data.Where(n => n >= 1000));
+        }
+    }
+
+    [Fact]
     public async Task Publications_made_on_one_node_are_recovered_on_the_other()
     {
         await using var nodes = await ClusterNodes.StartAsync(redis);
