@@ -231,6 +231,10 @@ public sealed class RedisPresenceStore : IPresenceStore, IAsyncDisposable
 
             batch.Execute();
             await Task.WhenAll(pending).ConfigureAwait(false);
+            if (created)
+            {
+                await DeleteRemovedMeanwhileAsync(database, local).ConfigureAwait(false);
+            }
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
@@ -243,6 +247,25 @@ public sealed class RedisPresenceStore : IPresenceStore, IAsyncDisposable
         finally
         {
             Volatile.Write(ref _refreshing, 0);
+        }
+    }
+
+    /// <summary>A client that left while its entry was being written again must not stay listed.</summary>
+    private async Task DeleteRemovedMeanwhileAsync(IDatabase database, List<(string Channel, KeyValuePair<string, byte[]>[] Clients)> written)
+    {
+        var gone = new List<(string Channel, string Client)>();
+        lock (_localGate)
+        {
+            foreach (var (channel, clients) in written)
+            {
+                _local.TryGetValue(channel, out var now);
+                gone.AddRange(clients.Where(c => now is null || !now.ContainsKey(c.Key)).Select(c => (channel, c.Key)));
+            }
+        }
+
+        foreach (var (channel, client) in gone)
+        {
+            await database.HashDeleteAsync(_keys.Presence(channel), client).ConfigureAwait(false);
         }
     }
 

@@ -80,6 +80,34 @@ public sealed class RedisSpecificTests(RedisServer server) : IClassFixture<Redis
         await dying.DisposeAsync();
     }
 
+    [Fact]
+    public async Task A_node_whose_liveness_key_was_lost_writes_its_entries_again()
+    {
+        var prefix = RedisTestConnections.UniquePrefix();
+        await using var connection = RedisTestConnections.Create(server, prefix, TimeSpan.FromSeconds(1));
+        await using var store = RedisTestConnections.PresenceStore(connection);
+        await store.AddAsync("room.w", new PresenceEntry("c1", "ann", ReadOnlyMemory<byte>.Empty), None);
+
+        // As after a Redis restart, or another node cleaning up after this one while it was cut off.
+        var multiplexer = await connection.GetAsync();
+        var database = multiplexer.GetDatabase();
+        await foreach (var key in multiplexer.GetServer(multiplexer.GetEndPoints()[0]).KeysAsync(pattern: prefix + "*"))
+        {
+            await database.KeyDeleteAsync(key);
+        }
+
+        Assert.Empty(await store.GetAsync("room.w", None));
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        IReadOnlyList<PresenceEntry> entries;
+        while ((entries = await store.GetAsync("room.w", None)).Count == 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100);
+        }
+
+        var entry = Assert.Single(entries);
+        Assert.Equal(("c1", "ann"), (entry.Client, entry.User));
+    }
+
     private sealed class Received : IBrokerEventHandler
     {
         public TaskCompletionSource<Publication> First { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
