@@ -6,11 +6,15 @@ namespace Switchboard.Redis.Tests;
 /// <summary>Two real Switchboard nodes (Kestrel on 127.0.0.1:0), both on one redis-server under one key prefix.</summary>
 public sealed class ClusterNodes : IAsyncDisposable
 {
-    private ClusterNodes(TestServer a, TestServer b)
+    private ClusterNodes(TestServer a, TestServer b, string prefix)
     {
         A = a;
         B = b;
+        Prefix = prefix;
     }
+
+    /// <summary>The key prefix both nodes use.</summary>
+    public string Prefix { get; }
 
     public TestServer A { get; }
 
@@ -27,7 +31,7 @@ public sealed class ClusterNodes : IAsyncDisposable
 
         var a = await TestServer.StartAsync(configureServices: UseRedis);
         var b = await TestServer.StartAsync(configureServices: UseRedis);
-        return new ClusterNodes(a, b);
+        return new ClusterNodes(a, b, prefix);
     }
 
     public async ValueTask DisposeAsync()

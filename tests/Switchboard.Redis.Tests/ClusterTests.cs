@@ -89,6 +89,36 @@ public sealed class ClusterTests(RedisServer redis) : IClassFixture<RedisServer>
     }
 
     [Fact]
+    public async Task Each_node_holds_one_redis_subscription_per_channel_however_many_local_subscribers()
+    {
+        await using var nodes = await ClusterNodes.StartAsync(redis);
+        await using var probe = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(redis.Configuration);
+        var server = probe.GetServer(probe.GetEndPoints()[0]);
+        async Task<long> RedisSubscribersAsync() =>
+            (long)((StackExchange.Redis.RedisResult[])(await server.ExecuteAsync("PUBSUB", "NUMSUB", nodes.Prefix + "msg:count.x"))!)[1];
+
+        var clients = new List<TestClient>();
+        foreach (var node in new[] { nodes.A, nodes.A, nodes.A, nodes.B, nodes.B })
+        {
+            var client = await node.ConnectAsync();
+            await client.SubscribeAsync("count.x");
+            clients.Add(client);
+        }
+
+        Assert.Equal(2, await RedisSubscribersAsync());
+        foreach (var client in clients)
+        {
+            await client.OkAsync(new JsonObject { ["type"] = "unsubscribe", ["channel"] = "count.x" });
+        }
+
+        Assert.Equal(0, await RedisSubscribersAsync());
+        foreach (var client in clients)
+        {
+            await client.DisposeAsync();
+        }
+    }
+
+    [Fact]
     public async Task Publications_made_on_one_node_are_recovered_on_the_other()
     {
         await using var nodes = await ClusterNodes.StartAsync(redis);
