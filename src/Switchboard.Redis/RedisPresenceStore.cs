@@ -1,6 +1,3 @@
-using System.Buffers;
-using System.Text;
-using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 using Switchboard.Redis.Internal;
@@ -56,7 +53,7 @@ public sealed class RedisPresenceStore : IPresenceStore, IAsyncDisposable
     {
         var database = await DatabaseAsync(cancellationToken).ConfigureAwait(false);
         await EnsureAliveAsync(database, cancellationToken).ConfigureAwait(false);
-        var value = Encode(entry);
+        var value = PresenceEntryCodec.Encode(_nodeId, entry);
         lock (_localGate)
         {
             if (!_local.TryGetValue(channel, out var clients))
@@ -105,7 +102,7 @@ public sealed class RedisPresenceStore : IPresenceStore, IAsyncDisposable
         foreach (var field in fields)
         {
             var client = field.Name.ToString();
-            if (TryDecode(client, (byte[])field.Value!, out var node, out var entry))
+            if (PresenceEntryCodec.TryDecode(client, (byte[])field.Value!, out var node, out var entry))
             {
                 decoded.Add((client, node, entry));
             }
@@ -266,78 +263,6 @@ public sealed class RedisPresenceStore : IPresenceStore, IAsyncDisposable
         foreach (var (channel, client) in gone)
         {
             await database.HashDeleteAsync(_keys.Presence(channel), client).ConfigureAwait(false);
-        }
-    }
-
-    private byte[] Encode(PresenceEntry entry)
-    {
-        var buffer = new ArrayBufferWriter<byte>(64 + entry.Info.Length);
-        buffer.Write(Encoding.UTF8.GetBytes(_nodeId + " "));
-        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { SkipValidation = true }))
-        {
-            writer.WriteStartObject();
-            if (entry.User is not null)
-            {
-                writer.WriteString("u"u8, entry.User);
-            }
-
-            if (!entry.Info.IsEmpty)
-            {
-                writer.WritePropertyName("i"u8);
-                writer.WriteRawValue(entry.Info.Span, skipInputValidation: true);
-            }
-
-            writer.WriteEndObject();
-        }
-
-        return buffer.WrittenSpan.ToArray();
-    }
-
-    private static bool TryDecode(string client, byte[] value, out string node, out PresenceEntry entry)
-    {
-        node = string.Empty;
-        entry = null!;
-        var space = Array.IndexOf(value, (byte)' ');
-        if (space <= 0)
-        {
-            return false;
-        }
-
-        node = Encoding.UTF8.GetString(value, 0, space);
-        var body = value.AsSpan(space + 1);
-        try
-        {
-            var reader = new Utf8JsonReader(body);
-            string? user = null;
-            ReadOnlyMemory<byte> info = ReadOnlyMemory<byte>.Empty;
-            reader.Read();
-            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-            {
-                var isUser = reader.ValueTextEquals("u"u8);
-                var isInfo = reader.ValueTextEquals("i"u8);
-                reader.Read();
-                if (isUser)
-                {
-                    user = reader.GetString();
-                }
-                else if (isInfo)
-                {
-                    var start = (int)reader.TokenStartIndex;
-                    reader.Skip();
-                    info = body[start..(int)reader.BytesConsumed].ToArray();
-                }
-                else
-                {
-                    reader.Skip();
-                }
-            }
-
-            entry = new PresenceEntry(client, user, info);
-            return true;
-        }
-        catch (JsonException)
-        {
-            return false;
         }
     }
 
