@@ -86,6 +86,11 @@ internal static partial class ServeCommand
         });
         builder.Services.AddSwitchboard(options => options.AddRpc("time", static (_, _) =>
             ValueTask.FromResult(System.Text.Json.JsonSerializer.SerializeToElement(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), HostJsonContext.Default.Int64))));
+        if (!string.IsNullOrWhiteSpace(builder.Configuration[$"{Switchboard.Redis.SwitchboardRedisOptions.SectionName}:Configuration"]))
+        {
+            // Several nodes behave as one through this Redis (docs/scaling.md); without it, one node in memory.
+            builder.Services.AddSwitchboardRedis();
+        }
 
         var app = builder.Build();
         app.MapSwitchboard("/ws");

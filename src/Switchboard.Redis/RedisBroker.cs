@@ -1,0 +1,217 @@
+using Microsoft.Extensions.Logging;
+using StackExchange.Redis;
+using StreamPosition = Switchboard.Protocol.StreamPosition;
+using Switchboard.Protocol;
+using Switchboard.Redis.Internal;
+using Switchboard.Server.Brokers;
+
+namespace Switchboard.Redis;
+
+/// <summary>
+/// The cluster broker: every node of a Switchboard cluster publishes through one Redis and receives, through Redis
+/// pub/sub, the publications of the channels and patterns it has local subscribers for.
+/// </summary>
+/// <remarks>
+/// Gives the guarantees of <see cref="IBroker"/> across nodes:
+/// <list type="bullet">
+/// <item>A publish is one Lua script: it checks the idempotency key, takes the next offset, appends to the capped
+/// history list, and PUBLISHes the encoded publication, atomically. So offsets are consecutive whichever node
+/// publishes, and a publication is in history before any node can receive it.</item>
+/// <item>The node holds one Redis subscription per channel or pattern with local subscribers (never one per
+/// connection); each is read from its own ordered queue, and a channel's publications reach the handler once, in
+/// offset order, even when a channel and a pattern both match it.</item>
+/// <item>Delivery is at most once: publications sent while this node's pub/sub connection is down are missed, and
+/// clients recover them from history. A stream whose keys are lost (Redis restarted without persistence, flushed,
+/// or expired) starts a new epoch.</item>
+/// <item>When Redis cannot be reached, every member throws <see cref="BrokerUnavailableException"/> at once.</item>
+/// </list>
+/// Thread safety: all members are safe to call from many threads.
+/// </remarks>
+public sealed class RedisBroker : IBroker, IAsyncDisposable
+{
+    // How long an idle stream's epoch and offset outlive its last use at least, as the memory broker's sweep does.
+    private const long MinimumStreamLifetimeMs = 60_000;
+
+    private readonly RedisConnection _connection;
+    private readonly RedisKeys _keys;
+    private readonly ILogger _logger;
+    private readonly DeliveryCursors _cursors = new();
+    private readonly Dictionary<ChannelPattern, ChannelMessageQueue> _subscriptions = [];
+    private readonly Lock _subscriptionsGate = new();
+    private IBrokerEventHandler? _handler;
+    private ConnectionMultiplexer? _multiplexer;
+
+    internal RedisBroker(RedisConnection connection, ILogger<RedisBroker> logger)
+    {
+        _connection = connection;
+        _keys = connection.Keys;
+        _logger = logger;
+    }
+
+    /// <inheritdoc />
+    public async ValueTask StartAsync(IBrokerEventHandler handler, CancellationToken cancellationToken)
+    {
+        _handler = handler;
+        _multiplexer = await _connection.GetAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<PublishResult> PublishAsync(PublishRequest request, CancellationToken cancellationToken)
+    {
+        var database = Multiplexer.GetDatabase();
+        var hasKey = request.IdempotencyKey is not null;
+        RedisKey[] keys = [_keys.Meta(request.Channel), _keys.History(request.Channel), hasKey ? _keys.Idempotency(request.Channel, request.IdempotencyKey!) : _keys.Meta(request.Channel)];
+        RedisValue[] args =
+        [
+            NewEpoch(),
+            PublicationCodec.EncodeBody(request.Data, request.From),
+            Math.Max(0, request.History.Size),
+            Milliseconds(request.History.Ttl),
+            Milliseconds(request.IdempotencyWindow),
+            _keys.PublicationChannel(request.Channel),
+            hasKey ? "1" : "0",
+            MinimumStreamLifetimeMs,
+        ];
+
+        var result = (RedisResult[])(await Run(database.ScriptEvaluateAsync(RedisScripts.Publish, keys, args), cancellationToken).ConfigureAwait(false))!;
+        var position = PublicationCodec.DecodePosition((byte[])result[1]!);
+        return new PublishResult(position, Duplicate: (long)result[0] == 0);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask SubscribeAsync(ChannelPattern channel, CancellationToken cancellationToken)
+    {
+        var queue = await Run(Multiplexer.GetSubscriber().SubscribeAsync(_keys.Subscription(channel)), cancellationToken).ConfigureAwait(false);
+        // Sequential per subscription: this is what keeps one channel's publications in order.
+        queue.OnMessage(message => OnMessage(channel, message));
+        lock (_subscriptionsGate)
+        {
+            _subscriptions[channel] = queue;
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask UnsubscribeAsync(ChannelPattern channel, CancellationToken cancellationToken)
+    {
+        ChannelMessageQueue? queue;
+        lock (_subscriptionsGate)
+        {
+            _subscriptions.Remove(channel, out queue);
+        }
+
+        if (queue is null)
+        {
+            return;
+        }
+
+        try
+        {
+            await queue.UnsubscribeAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            // The last local subscriber is gone either way; a stale Redis subscription only costs dropped messages.
+            RedisLog.UnsubscribeFailed(_logger, channel.Value, ex);
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<HistoryResult> GetHistoryAsync(string channel, HistoryQuery query, CancellationToken cancellationToken)
+    {
+        var database = Multiplexer.GetDatabase();
+        RedisKey[] keys = [_keys.Meta(channel), _keys.History(channel)];
+        RedisValue[] args = [NewEpoch(), query.Since?.Offset ?? -1, query.Limit is { } limit ? Math.Max(0, limit) : -1, MinimumStreamLifetimeMs];
+        var result = (RedisResult[])(await Run(database.ScriptEvaluateAsync(RedisScripts.Read, keys, args), cancellationToken).ConfigureAwait(false))!;
+        var position = new StreamPosition((long)result[1], (string)result[0]!);
+        var now = (long)result[2];
+        var held = new List<Publication>();
+        foreach (var entry in (RedisResult[])result[3]!)
+        {
+            var publication = PublicationCodec.Decode(channel, (byte[])entry!, out var expires);
+            if (expires > now)
+            {
+                held.Add(publication);
+            }
+        }
+
+        return HistoryReader.Read(position, held, query);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        ChannelMessageQueue[] queues;
+        lock (_subscriptionsGate)
+        {
+            queues = [.. _subscriptions.Values];
+            _subscriptions.Clear();
+        }
+
+        foreach (var queue in queues)
+        {
+            try
+            {
+                await queue.UnsubscribeAsync().ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException)
+            {
+                // Shutting down: Redis drops the subscriptions with the connection anyway.
+            }
+        }
+
+        _cursors.Dispose();
+    }
+
+    private ConnectionMultiplexer Multiplexer => _multiplexer ?? throw new InvalidOperationException("The broker has not been started.");
+
+    private void OnMessage(ChannelPattern subscription, ChannelMessage message)
+    {
+        var redisChannel = message.Channel.ToString();
+        var channel = _keys.ChannelOf(redisChannel);
+        // A pattern's glob also matches channels its NATS-style wildcard does not (it crosses dots): filter here.
+        if (channel is null || !subscription.Matches(channel))
+        {
+            return;
+        }
+
+        Publication publication;
+        try
+        {
+            publication = PublicationCodec.Decode(channel, (byte[])message.Message!, out _);
+        }
+        catch (FormatException ex)
+        {
+            RedisLog.UndecodableMessage(_logger, redisChannel, ex);
+            return;
+        }
+
+        _cursors.Deliver(publication, _handler!);
+    }
+
+    private static async Task<T> Run<T>(Task<T> operation, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await operation.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is RedisConnectionException or RedisTimeoutException or TimeoutException)
+        {
+            throw new BrokerUnavailableException("Redis is unavailable.", ex);
+        }
+        catch (RedisServerException ex) when (IsTransient(ex.Message))
+        {
+            throw new BrokerUnavailableException("Redis cannot take this now.", ex);
+        }
+    }
+
+    // Redis errors that say "not now" rather than "wrong": starting up, failing over, full (noeviction), busy.
+    private static bool IsTransient(string message) =>
+        message.StartsWith("LOADING", StringComparison.Ordinal) || message.StartsWith("MASTERDOWN", StringComparison.Ordinal)
+        || message.StartsWith("OOM", StringComparison.Ordinal) || message.StartsWith("READONLY", StringComparison.Ordinal)
+        || message.StartsWith("BUSY", StringComparison.Ordinal) || message.StartsWith("TRYAGAIN", StringComparison.Ordinal)
+        || message.StartsWith("CLUSTERDOWN", StringComparison.Ordinal);
+
+    private static string NewEpoch() => Guid.NewGuid().ToString("N")[..8];
+
+    private static long Milliseconds(TimeSpan value) => Math.Max(0, (long)value.TotalMilliseconds);
+}

@@ -1,0 +1,292 @@
+using Microsoft.Extensions.Logging;
+using StackExchange.Redis;
+using Switchboard.Redis.Internal;
+using Switchboard.Server.Brokers;
+using Switchboard.Server.Presence;
+
+namespace Switchboard.Redis;
+
+/// <summary>
+/// The cluster presence store: one Redis hash per channel (field = client id) shared by every node, so that the
+/// <c>presence</c> command on any node lists the clients of all nodes.
+/// </summary>
+/// <remarks>
+/// Each entry names the node that added it. A node keeps a liveness key with a time to live of
+/// <see cref="SwitchboardRedisOptions.PresenceNodeTtl"/>, refreshed every third of it; readers drop (and delete) the
+/// entries of nodes whose key is gone, so a node that died without removing its entries disappears from presence
+/// within that time. The channel hashes a node has entries in get their time to live (three times the node's)
+/// refreshed with it, so a hash left only by dead nodes expires by itself. A node that lost its liveness key (Redis
+/// restarted, or the node was cut off) writes its entries again on the next refresh.
+/// Reads on one node see that node's completed writes; other nodes see them as soon as Redis has them.
+/// Thread safety: all members are safe to call from many threads.
+/// </remarks>
+public sealed class RedisPresenceStore : IPresenceStore, IAsyncDisposable
+{
+    private readonly RedisConnection _connection;
+    private readonly RedisKeys _keys;
+    private readonly ILogger _logger;
+    private readonly string _nodeId = Guid.NewGuid().ToString("N")[..12];
+    private readonly RedisKey _nodeKey;
+    private readonly TimeSpan _nodeTtl;
+    private readonly Timer _refresher;
+    // This node's own entries (channel -> client -> stored value), to refresh hash lifetimes and rewrite after a loss.
+    private readonly Dictionary<string, Dictionary<string, byte[]>> _local = new(StringComparer.Ordinal);
+    private readonly Lock _localGate = new();
+    private readonly SemaphoreSlim _aliveGate = new(1, 1);
+    private volatile bool _alive;
+    private int _refreshing;
+
+    internal RedisPresenceStore(RedisConnection connection, ILogger<RedisPresenceStore> logger)
+    {
+        _connection = connection;
+        _keys = connection.Keys;
+        _logger = logger;
+        _nodeKey = _keys.Node(_nodeId);
+        _nodeTtl = connection.PresenceNodeTtl;
+        _refresher = new Timer(_ => _ = RefreshAsync(), null, _nodeTtl / 3, _nodeTtl / 3);
+    }
+
+    private TimeSpan HashTtl => _nodeTtl * 3;
+
+    /// <inheritdoc />
+    public async ValueTask AddAsync(string channel, PresenceEntry entry, CancellationToken cancellationToken)
+    {
+        var database = await DatabaseAsync(cancellationToken).ConfigureAwait(false);
+        await EnsureAliveAsync(database, cancellationToken).ConfigureAwait(false);
+        var value = PresenceEntryCodec.Encode(_nodeId, entry);
+        lock (_localGate)
+        {
+            if (!_local.TryGetValue(channel, out var clients))
+            {
+                _local[channel] = clients = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+            }
+
+            clients[entry.Client] = value;
+        }
+
+        var key = _keys.Presence(channel);
+        var batch = database.CreateBatch();
+        var set = batch.HashSetAsync(key, entry.Client, value);
+        var expire = batch.KeyExpireAsync(key, HashTtl);
+        batch.Execute();
+        await Run(Task.WhenAll(set, expire), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask RemoveAsync(string channel, string client, CancellationToken cancellationToken)
+    {
+        lock (_localGate)
+        {
+            if (_local.TryGetValue(channel, out var clients) && clients.Remove(client) && clients.Count == 0)
+            {
+                _local.Remove(channel);
+            }
+        }
+
+        var database = await DatabaseAsync(cancellationToken).ConfigureAwait(false);
+        await Run(database.HashDeleteAsync(_keys.Presence(channel), client), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<IReadOnlyList<PresenceEntry>> GetAsync(string channel, CancellationToken cancellationToken)
+    {
+        var database = await DatabaseAsync(cancellationToken).ConfigureAwait(false);
+        var key = _keys.Presence(channel);
+        var fields = await Run(database.HashGetAllAsync(key), cancellationToken).ConfigureAwait(false);
+        if (fields.Length == 0)
+        {
+            return [];
+        }
+
+        var decoded = new List<(string Client, string Node, PresenceEntry Entry)>(fields.Length);
+        foreach (var field in fields)
+        {
+            var client = field.Name.ToString();
+            if (PresenceEntryCodec.TryDecode(client, (byte[])field.Value!, out var node, out var entry))
+            {
+                decoded.Add((client, node, entry));
+            }
+        }
+
+        // Which other nodes are still alive: one EXISTS per distinct node, sent together.
+        var alive = new Dictionary<string, Task<bool>>(StringComparer.Ordinal);
+        var batch = database.CreateBatch();
+        foreach (var (_, node, _) in decoded)
+        {
+            if (node != _nodeId && !alive.ContainsKey(node))
+            {
+                alive[node] = batch.KeyExistsAsync(_keys.Node(node));
+            }
+        }
+
+        batch.Execute();
+        await Run(Task.WhenAll(alive.Values), cancellationToken).ConfigureAwait(false);
+
+        var entries = new List<PresenceEntry>(decoded.Count);
+        var dead = new List<RedisValue>();
+        foreach (var (client, node, entry) in decoded)
+        {
+            if (node == _nodeId || alive[node].Result)
+            {
+                entries.Add(entry);
+            }
+            else
+            {
+                dead.Add(client);
+            }
+        }
+
+        if (dead.Count > 0)
+        {
+            // Clean up after the dead node; best effort, the entries are already left out.
+            _ = database.HashDeleteAsync(key, [.. dead], CommandFlags.FireAndForget);
+        }
+
+        return entries;
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        await _refresher.DisposeAsync().ConfigureAwait(false);
+        if (_alive)
+        {
+            try
+            {
+                // Gone on purpose: other nodes stop listing anything this node left behind at once.
+                var database = await DatabaseAsync(CancellationToken.None).ConfigureAwait(false);
+                await database.KeyDeleteAsync(_nodeKey).WaitAsync(TimeSpan.FromSeconds(2)).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException)
+            {
+                // Redis is gone: the key expires by itself.
+            }
+        }
+    }
+
+    private async ValueTask<IDatabase> DatabaseAsync(CancellationToken cancellationToken) =>
+        (await _connection.GetAsync().WaitAsync(cancellationToken).ConfigureAwait(false)).GetDatabase();
+
+    private async ValueTask EnsureAliveAsync(IDatabase database, CancellationToken cancellationToken)
+    {
+        if (_alive)
+        {
+            return;
+        }
+
+        // Entries must never be written before the liveness key: a reader would take them for a dead node's.
+        await _aliveGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (!_alive)
+            {
+                await Run(database.StringSetAsync(_nodeKey, 1, _nodeTtl), cancellationToken).ConfigureAwait(false);
+                _alive = true;
+            }
+        }
+        finally
+        {
+            _aliveGate.Release();
+        }
+    }
+
+    private async Task RefreshAsync()
+    {
+        if (!_alive || Interlocked.Exchange(ref _refreshing, 1) == 1)
+        {
+            return;
+        }
+
+        try
+        {
+            var database = await DatabaseAsync(CancellationToken.None).ConfigureAwait(false);
+            var created = await database.StringSetAsync(_nodeKey, 1, _nodeTtl, When.NotExists).ConfigureAwait(false);
+            if (!created)
+            {
+                await database.KeyExpireAsync(_nodeKey, _nodeTtl).ConfigureAwait(false);
+            }
+
+            List<(string Channel, KeyValuePair<string, byte[]>[] Clients)> local;
+            lock (_localGate)
+            {
+                local = [.. _local.Select(c => (c.Key, c.Value.ToArray()))];
+            }
+
+            var batch = database.CreateBatch();
+            var pending = new List<Task>(local.Count * 2);
+            foreach (var (channel, clients) in local)
+            {
+                var key = _keys.Presence(channel);
+                if (created)
+                {
+                    // The liveness key was gone, so readers may have deleted our entries: write them again.
+                    pending.Add(batch.HashSetAsync(key, [.. clients.Select(c => new HashEntry(c.Key, c.Value))]));
+                }
+
+                pending.Add(batch.KeyExpireAsync(key, HashTtl));
+            }
+
+            batch.Execute();
+            await Task.WhenAll(pending).ConfigureAwait(false);
+            if (created)
+            {
+                await DeleteRemovedMeanwhileAsync(database, local).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            RedisLog.PresenceRefreshFailed(_logger, ex);
+        }
+        catch (ObjectDisposedException)
+        {
+            // Shutting down.
+        }
+        finally
+        {
+            Volatile.Write(ref _refreshing, 0);
+        }
+    }
+
+    /// <summary>A client that left while its entry was being written again must not stay listed.</summary>
+    private async Task DeleteRemovedMeanwhileAsync(IDatabase database, List<(string Channel, KeyValuePair<string, byte[]>[] Clients)> written)
+    {
+        var gone = new List<(string Channel, string Client)>();
+        lock (_localGate)
+        {
+            foreach (var (channel, clients) in written)
+            {
+                _local.TryGetValue(channel, out var now);
+                gone.AddRange(clients.Where(c => now is null || !now.ContainsKey(c.Key)).Select(c => (channel, c.Key)));
+            }
+        }
+
+        foreach (var (channel, client) in gone)
+        {
+            await database.HashDeleteAsync(_keys.Presence(channel), client).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task<T> Run<T>(Task<T> operation, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await operation.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is RedisConnectionException or RedisTimeoutException or TimeoutException)
+        {
+            throw new BrokerUnavailableException("Redis is unavailable.", ex);
+        }
+    }
+
+    private static async Task Run(Task operation, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await operation.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is RedisConnectionException or RedisTimeoutException or TimeoutException)
+        {
+            throw new BrokerUnavailableException("Redis is unavailable.", ex);
+        }
+    }
+}

@@ -1,0 +1,39 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Switchboard.Redis;
+using Switchboard.Redis.Internal;
+using Switchboard.Server.Brokers;
+using Switchboard.Server.Presence;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Makes several Switchboard nodes behave as one through a shared Redis.</summary>
+public static class SwitchboardRedisServiceCollectionExtensions
+{
+    /// <summary>
+    /// Uses Redis for the broker (<see cref="RedisBroker"/>) and the presence store (<see cref="RedisPresenceStore"/>),
+    /// replacing the in-memory ones whether called before or after <c>AddSwitchboard</c>. Options are bound from the
+    /// <c>Switchboard:Redis</c> section, then <paramref name="configure"/> applies.
+    /// </summary>
+    public static IServiceCollection AddSwitchboardRedis(this IServiceCollection services, Action<SwitchboardRedisOptions>? configure = null)
+    {
+        var options = services.AddOptions<SwitchboardRedisOptions>().BindConfiguration(SwitchboardRedisOptions.SectionName).ValidateOnStart();
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SwitchboardRedisOptions>, SwitchboardRedisOptionsValidator>());
+        services.TryAddSingleton<RedisConnection>();
+        services.RemoveAll<IBroker>();
+        services.RemoveAll<IPresenceStore>();
+        services.AddSingleton<IBroker>(static sp => new RedisBroker(sp.GetRequiredService<RedisConnection>(), sp.GetRequiredService<ILogger<RedisBroker>>()));
+        services.AddSingleton<IPresenceStore>(static sp => new RedisPresenceStore(sp.GetRequiredService<RedisConnection>(), sp.GetRequiredService<ILogger<RedisPresenceStore>>()));
+        return services;
+    }
+
+    /// <summary>Uses Redis at <paramref name="configuration"/> (a StackExchange.Redis configuration string such as <c>127.0.0.1:6379</c>).</summary>
+    public static IServiceCollection AddSwitchboardRedis(this IServiceCollection services, string configuration) =>
+        services.AddSwitchboardRedis(o => o.Configuration = configuration);
+}

@@ -1,0 +1,84 @@
+using System.Text.Json.Nodes;
+using Switchboard.Server.Tests.Infrastructure;
+
+namespace Switchboard.Redis.Tests;
+
+/// <summary>
+/// Redis goes away and comes back: publishes fail with <c>unavailable</c> while WebSocket connections stay up, then
+/// everything works again, in a new epoch (Redis ran without persistence), so old positions do not recover.
+/// </summary>
+public sealed class RedisOutageTests(RedisServer redis) : IClassFixture<RedisServer>
+{
+    [Fact]
+    public async Task Redis_killed_gives_unavailable_and_keeps_connections_then_a_restart_works_in_a_new_epoch()
+    {
+        await using var nodes = await ClusterNodes.StartAsync(redis);
+        await using var subscriber = await nodes.A.ConnectAsync();
+        await using var publisher = await nodes.B.ConnectAsync();
+        var subscribed = await subscriber.SubscribeAsync("outage.x");
+        var oldEpoch = subscribed!["epoch"]!.GetValue<string>();
+        await publisher.PublishAsync("outage.x", 1);
+        Assert.Equal(1, (await subscriber.ReceiveMessagesAsync(1))[0]["offset"]!.GetValue<long>());
+
+        await redis.KillAsync();
+
+        var failed = await publisher.CommandAsync(new JsonObject { ["type"] = "publish", ["channel"] = "outage.x", ["data"] = 2 });
+        Assert.False(failed["success"]!.GetValue<bool>());
+        Assert.Equal("unavailable", failed["error"]!["code"]!.GetValue<string>());
+        var history = await subscriber.CommandAsync(new JsonObject { ["type"] = "history", ["channel"] = "outage.x" });
+        Assert.Equal("unavailable", history["error"]!["code"]!.GetValue<string>());
+        var subscribe = await subscriber.CommandAsync(new JsonObject { ["type"] = "subscribe", ["channel"] = "outage.new" });
+        Assert.Equal("unavailable", subscribe["error"]!["code"]!.GetValue<string>());
+        var presence = await subscriber.CommandAsync(new JsonObject { ["type"] = "presence", ["channel"] = "outage.x" });
+        Assert.Equal("unavailable", presence["error"]!["code"]!.GetValue<string>());
+        // The connections are still up and served.
+        await publisher.SendRawAsync("{\"type\":\"ping\",\"id\":1}");
+        await publisher.ReceiveTypeAsync("pong");
+        Assert.True(subscriber.IsOpen);
+        Assert.True(publisher.IsOpen);
+
+        await redis.StartAsync();
+
+        // The nodes reconnect by themselves (twice a second); publish until it goes through.
+        JsonObject result;
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        while (!(result = await publisher.CommandAsync(new JsonObject { ["type"] = "publish", ["channel"] = "outage.x", ["data"] = 3 }))["success"]!.GetValue<bool>())
+        {
+            Assert.Equal("unavailable", result["error"]!["code"]!.GetValue<string>());
+            Assert.True(DateTime.UtcNow < deadline, "the node did not reconnect to Redis in time");
+            await Task.Delay(100);
+        }
+
+        // Redis lost everything: the stream restarted at offset 1 in another epoch.
+        Assert.Equal(1, result["result"]!["offset"]!.GetValue<long>());
+
+        // The existing subscriber's node resubscribed: a later publication reaches it (its pub/sub link may come back
+        // a little after the command link, so keep publishing until one arrives).
+        JsonObject? arrived = null;
+        for (var n = 4; arrived is null; n++)
+        {
+            await publisher.PublishAsync("outage.x", n);
+            try
+            {
+                arrived = await subscriber.ReceiveAsync(m => m["type"]?.GetValue<string>() == "message" && m["offset"]!.GetValue<long>() > 1, TimeSpan.FromMilliseconds(300));
+            }
+            catch (TimeoutException)
+            {
+                Assert.True(DateTime.UtcNow < deadline, "the subscriber's node did not resubscribe in time");
+            }
+        }
+
+        Assert.NotEqual(oldEpoch, arrived["epoch"]!.GetValue<string>());
+
+        // The subscribe that failed left nothing behind: the same client subscribes now and gets live publications.
+        await subscriber.SubscribeAsync("outage.new");
+        await publisher.PublishAsync("outage.new", 1);
+        Assert.Equal("outage.new", (await subscriber.ReceiveAsync(m => m["channel"]?.GetValue<string>() == "outage.new"))["channel"]!.GetValue<string>());
+
+        await using var late = await nodes.A.ConnectAsync();
+        var recovery = await late.OkAsync(ClusterTests.Subscribe("outage.x", 1, oldEpoch));
+        Assert.False(recovery!["recovered"]!.GetValue<bool>());
+        Assert.Empty(recovery["publications"]!.AsArray());
+        Assert.NotEqual(oldEpoch, recovery["epoch"]!.GetValue<string>());
+    }
+}
