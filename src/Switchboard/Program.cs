@@ -4,6 +4,7 @@ using Switchboard.Host;
 var root = new RootCommand("Switchboard: real-time messaging over WebSockets.")
 {
     ServeCommand.Create(),
+    Switchboard.Host.Bench.BenchCommand.Create(),
 };
 
 // Ctrl+C and SIGTERM are left to the generic host's console lifetime, which drains connections before exiting.
