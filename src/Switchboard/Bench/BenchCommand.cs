@@ -26,14 +26,15 @@ internal static class BenchCommand
         var concurrency = new Option<int>("--connect-concurrency") { Description = "Connects in flight at once.", DefaultValueFactory = _ => 64 };
         var sources = new Option<int>("--source-addresses") { Description = "Loopback source addresses 127.0.0.1..127.0.0.N; 0 = one per 25,000 connections.", DefaultValueFactory = _ => 0 };
         var hold = new Option<double>("--hold") { Description = "Seconds the connections mode holds its connections.", DefaultValueFactory = _ => 5 };
-        var pid = new Option<int?>("--pid") { Description = "The server's process id, to read its memory (connections mode)." };
+        var pid = new Option<int?>("--pid") { Description = "The server's process id, to read its memory (connections) and CPU use (fanout)." };
+        var keepGoing = new Option<bool>("--all-rates") { Description = "Run every rate even after the server fell behind at one (loss, rate not reached, p99 over 1 s); default: stop there." };
         var method = new Option<string>("--rpc-method") { Description = "The rpc method to call (switchboard).", DefaultValueFactory = _ => "time" };
         var json = new Option<bool>("--json") { Description = "Print the results as JSON on standard output (progress goes to standard error)." };
         var report = new Option<FileInfo?>("--report") { Description = "Write an HTML report with a latency histogram and a percentile plot." };
 
         var command = new Command("bench", "Load-test a Switchboard, SignalR or raw WebSocket server on this machine.")
         {
-            mode, target, url, connections, channels, rate, payload, duration, warmup, drain, connectRate, concurrency, sources, hold, pid, method, json, report,
+            mode, target, url, connections, channels, rate, payload, duration, warmup, drain, connectRate, concurrency, sources, hold, pid, keepGoing, method, json, report,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -78,6 +79,7 @@ internal static class BenchCommand
                 SourceAddresses = parse.GetValue(sources),
                 Hold = TimeSpan.FromSeconds(Math.Max(0, parse.GetValue(hold))),
                 ServerPid = parse.GetValue(pid),
+                StopWhenNotHeld = !parse.GetValue(keepGoing),
                 RpcMethod = parse.GetValue(method)!,
                 Json = parse.GetValue(json),
                 Report = parse.GetValue(report),

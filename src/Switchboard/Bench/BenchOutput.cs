@@ -12,12 +12,12 @@ internal static class BenchOutput
         console.MarkupLineInterpolated($"[bold]switchboard bench {report.Mode}[/] against [bold]{report.Target}[/] at {report.Url}: {report.Connections:N0} connections over {report.SourceAddresses} source address(es), load average {report.LoadAverageStart} -> {report.LoadAverageEnd}");
         if (report.Steps.Count > 0)
         {
-            var table = new Table().AddColumns("rate/s", "achieved/s", "published", "expected", "delivered", "lost", "dup", "deliveries/s", "p50 ms", "p90 ms", "p99 ms", "p99.9 ms", "max ms", "held");
+            var table = new Table().AddColumns("rate/s", "achieved/s", "published", "expected", "delivered", "lost", "dup", "deliveries/s", "p50 ms", "p90 ms", "p99 ms", "p99.9 ms", "max ms", "server cpu %", "bench cpu %", "held");
             foreach (var s in report.Steps)
             {
                 table.AddRow(
                     s.Rate > 0 ? N(s.Rate) : "max", N(s.AchievedRate), N(s.Published), N(s.Expected), N(s.Delivered), Flag(s.Lost), Flag(s.Duplicated), N(s.DeliveriesPerSecond),
-                    D(s.Latency.P50), D(s.Latency.P90), D(s.Latency.P99), D(s.Latency.P999), D(s.Latency.Max), s.Held ? "[green]yes[/]" : "[red]no[/]");
+                    D(s.Latency.P50), D(s.Latency.P90), D(s.Latency.P99), D(s.Latency.P999), D(s.Latency.Max), s.ServerCpuPercent is { } sc ? D(sc) : "-", s.LoadGeneratorCpuPercent is { } lc ? D(lc) : "-", s.Held ? "[green]yes[/]" : "[red]no[/]");
             }
 
             console.Write(table);
@@ -25,9 +25,9 @@ internal static class BenchOutput
 
         if (report.Idle is { } idle)
         {
-            var table = new Table().AddColumns("opened", "failed", "seconds", "connects/s", "connect p50 ms", "connect p99 ms", "server RSS before KiB", "after KiB", "KiB/connection");
+            var table = new Table().AddColumns("opened", "failed", "seconds", "connects/s", "connect p50 ms", "connect p99 ms", "server cpu %", "bench cpu %", "server RSS before KiB", "after KiB", "KiB/connection");
             table.AddRow(N(idle.Opened), Flag(idle.Failed), D(idle.ConnectSeconds), N(idle.ConnectsPerSecond), D(idle.ConnectLatency.P50), D(idle.ConnectLatency.P99),
-                idle.ServerRssBeforeKiB is { } b ? N(b) : "-", idle.ServerRssAfterKiB is { } a ? N(a) : "-", idle.ServerKiBPerConnection is { } k ? D(k) : "- (give --pid)");
+                idle.ServerCpuPercent is { } sc ? D(sc) : "-", idle.LoadGeneratorCpuPercent is { } lc ? D(lc) : "-", idle.ServerRssBeforeKiB is { } b ? N(b) : "-", idle.ServerRssAfterKiB is { } a ? N(a) : "-", idle.ServerKiBPerConnection is { } k ? D(k) : "- (give --pid)");
             console.Write(table);
         }
 

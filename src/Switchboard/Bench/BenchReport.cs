@@ -84,6 +84,12 @@ internal sealed record FanoutStep
 
     public required LatencySummary Latency { get; init; }
 
+    /// <summary>The server's CPU use during the step in percent of one core (when its process id was given).</summary>
+    public double? ServerCpuPercent { get; init; }
+
+    /// <summary>The load generator's own CPU use during the step, in percent of one core.</summary>
+    public double? LoadGeneratorCpuPercent { get; init; }
+
     /// <summary>No loss, p99 within the budget, and the asked rate reached.</summary>
     public bool Held { get; init; }
 }
@@ -100,6 +106,11 @@ internal sealed record ConnectionsResult
     public double ConnectsPerSecond { get; init; }
 
     public required LatencySummary ConnectLatency { get; init; }
+
+    /// <summary>CPU use while connecting, in percent of one core: the server's (with its PID) and the load generator's.</summary>
+    public double? ServerCpuPercent { get; init; }
+
+    public double? LoadGeneratorCpuPercent { get; init; }
 
     /// <summary>The server's resident memory before and after, in KiB (when its process id was given).</summary>
     public long? ServerRssBeforeKiB { get; init; }

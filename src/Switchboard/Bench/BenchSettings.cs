@@ -55,13 +55,16 @@ internal sealed record BenchSettings
     /// <summary>How long the connections mode holds its connections open.</summary>
     public TimeSpan Hold { get; init; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>The server's process id, to read its memory (connections mode).</summary>
+    /// <summary>The server's process id, to read its memory (connections) and CPU use (fanout).</summary>
     public int? ServerPid { get; init; }
 
     public string RpcMethod { get; init; } = "time";
 
     /// <summary>In-flight publications allowed in the as-fast-as-possible mode, per channel.</summary>
     public int Window { get; init; } = 16;
+
+    /// <summary>Stop stepping rates after the first one where the server fell behind (loss, rate not reached, p99 over 10x the budget).</summary>
+    public bool StopWhenNotHeld { get; init; } = true;
 
     public bool Json { get; init; }
 

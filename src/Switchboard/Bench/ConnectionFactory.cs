@@ -22,8 +22,11 @@ internal sealed class ConnectionFactory : IDisposable
 
     public int SourceAddresses => _invokers.Length;
 
-    /// <summary>Enough source addresses for <paramref name="connections"/> with room to spare (25,000 each).</summary>
-    public static int AddressesFor(int connections) => Math.Max(1, (connections + 24_999) / 25_000);
+    /// <summary>
+    /// Enough source addresses for <paramref name="connections"/> with room to spare: 5,000 each plus one, because the
+    /// ports of a previous run stay in TIME_WAIT for a minute and one address has only about 28,000.
+    /// </summary>
+    public static int AddressesFor(int connections) => Math.Min(254, 1 + ((connections + 4_999) / 5_000));
 
     public async Task<BenchClient> ConnectAsync(int index, Uri uri, BenchTarget target, IPublicationSink? sink, CancellationToken cancellationToken)
     {

@@ -16,6 +16,8 @@ internal sealed class ConnectionsBenchmark(BenchSession session)
         var target = session.Target;
         var channels = Math.Max(1, settings.Channels);
         var rssBefore = ReadRssKiB(settings.ServerPid);
+        var cpuBefore = settings.ServerPid is { } serverPid ? ProcessCpu.Seconds(serverPid) : null;
+        var clientCpuBefore = ProcessCpu.Seconds(Environment.ProcessId);
         var (clients, failed, latency, elapsed) = await session.ConnectManyAsync(
             settings.Connections,
             target.SubscriberUri(session.Url),
@@ -24,6 +26,8 @@ internal sealed class ConnectionsBenchmark(BenchSession session)
             "connections",
             cancellationToken).ConfigureAwait(false);
         var opened = (int)latency.Count;
+        var serverCpu = ProcessCpu.Percent(cpuBefore, settings.ServerPid is { } pid ? ProcessCpu.Seconds(pid) : null, elapsed.TotalSeconds);
+        var clientCpu = ProcessCpu.Percent(clientCpuBefore, ProcessCpu.Seconds(Environment.ProcessId), elapsed.TotalSeconds);
         try
         {
             // Hold: the server settles (its GC runs, buffers are returned) while every connection stays open and idle.
@@ -46,6 +50,8 @@ internal sealed class ConnectionsBenchmark(BenchSession session)
                 ConnectSeconds = Math.Round(elapsed.TotalSeconds, 3),
                 ConnectsPerSecond = Math.Round(opened / Math.Max(elapsed.TotalSeconds, 1e-6)),
                 ConnectLatency = LatencySummary.From(latency),
+                ServerCpuPercent = serverCpu,
+                LoadGeneratorCpuPercent = clientCpu,
                 ServerRssBeforeKiB = rssBefore,
                 ServerRssAfterKiB = rssAfter,
                 ServerKiBPerConnection = rssBefore is { } before && rssAfter is { } after && opened > 0 ? Math.Round((after - before) / (double)opened, 2) : null,

@@ -84,6 +84,12 @@ internal sealed class FanoutBenchmark : IPublicationSink
                 var step = await RunStepAsync(publisher, rate, cancellationToken).ConfigureAwait(false);
                 report.Steps.Add(step);
                 report.Histograms.Add(($"{(rate > 0 ? $"{rate:N0} msgs/s" : "max rate")}", Volatile.Read(ref _latency)));
+                var fellBehind = step.Lost > 0 || (rate > 0 && step.AchievedRate < rate * 0.95) || step.Latency.P99 > 10 * settings.LatencyBudget.TotalMilliseconds;
+                if (fellBehind && settings.StopWhenNotHeld)
+                {
+                    // Past this rate the server sheds slow consumers or falls behind: the next steps would measure the wreckage.
+                    break;
+                }
             }
         }
         finally
@@ -127,6 +133,8 @@ internal sealed class FanoutBenchmark : IPublicationSink
 
         var start = Stopwatch.GetTimestamp();
         long measureStartTicks = 0;
+        var serverCpuBefore = settings.ServerPid is { } serverPid ? ProcessCpu.Seconds(serverPid) : null;
+        var clientCpuBefore = ProcessCpu.Seconds(Environment.ProcessId);
         if (rate > 0)
         {
             // Each message carries its scheduled send time, not the time the loop got to it: a publisher held up by
@@ -182,6 +190,9 @@ internal sealed class FanoutBenchmark : IPublicationSink
         }
 
         var measuredSeconds = Stopwatch.GetElapsedTime(measureStartTicks).TotalSeconds;
+        var wall = Stopwatch.GetElapsedTime(start).TotalSeconds;
+        var serverCpu = ProcessCpu.Percent(serverCpuBefore, settings.ServerPid is { } pid ? ProcessCpu.Seconds(pid) : null, wall);
+        var clientCpu = ProcessCpu.Percent(clientCpuBefore, ProcessCpu.Seconds(Environment.ProcessId), wall);
         _nextSequence = first + sent;
 
         // Wait for what is still in flight, then count message by message.
@@ -207,6 +218,8 @@ internal sealed class FanoutBenchmark : IPublicationSink
             OutOfOrder = _subscribers.Sum(c => c?.OutOfOrder ?? 0) - outOfOrderBefore,
             DeliveriesPerSecond = Math.Round(measuredSeconds > 0 ? latency.Count / measuredSeconds : 0),
             Latency = latency,
+            ServerCpuPercent = serverCpu,
+            LoadGeneratorCpuPercent = clientCpu,
             Held = tally.Lost == 0 && tally.Duplicated == 0 && latency.P99 <= settings.LatencyBudget.TotalMilliseconds && (rate <= 0 || achieved >= rate * 0.95),
         };
     }
