@@ -32,6 +32,16 @@ case "$mode" in
   *) defaults=(-n 1000 --rate 100 --warmup 3) ;;
 esac
 
+# A flag given on the command line replaces the default of the same name.
+args=()
+i=0
+while [ $i -lt ${#defaults[@]} ]; do
+  name=${defaults[$i]}; value=${defaults[$((i + 1))]}
+  case " $* " in *" $name "*) ;; *) args+=("$name" "$value") ;; esac
+  i=$((i + 2))
+done
+args+=("$@")
+
 server_pid=
 stop_server() {
   if [ -n "$server_pid" ]; then
@@ -59,7 +69,7 @@ for target in $targets; do
   sleep 2 # Let the server finish starting (JIT of the first requests is in the bench's warm-up).
 
   echo "== $target $mode (server pid $server_pid, load average $(cut -d' ' -f1-3 /proc/loadavg))" >&2
-  taskset -c 1 "$switchboard" bench "$mode" --target "$target" --url "$url" --pid "$server_pid" "${defaults[@]}" "$@" \
+  taskset -c 1 "$switchboard" bench "$mode" --target "$target" --url "$url" --pid "$server_pid" "${args[@]}" \
     --json --report "$out/$target-$mode.html" >"$out/$target-$mode.json" 2>"$out/$target-$mode.log" || true
   grep -v '^ *[0-9]*s ' "$out/$target-$mode.log" | tail -n 30 >&2
   stop_server
