@@ -40,8 +40,8 @@ internal static class BenchOutput
 
         if (report.Storm is { } storm)
         {
-            var table = new Table().AddColumns("dropped", "back", "failed", "recovered", "all back s", "back p50 ms", "back p99 ms", "published", "expected", "delivered", "lost", "dup");
-            table.AddRow(N(storm.Dropped), N(storm.Back), Flag(storm.Failed), N(storm.Recovered), D(storm.AllBackSeconds), D(storm.BackLatency.P50), D(storm.BackLatency.P99),
+            var table = new Table().AddColumns("dropped", "back", "failed", "recovered", "recovered msgs", "all back s", "back p50 ms", "back p99 ms", "published", "expected", "delivered", "lost", "dup");
+            table.AddRow(N(storm.Dropped), N(storm.Back), Flag(storm.Failed), N(storm.Recovered), N(storm.RecoveredPublications), D(storm.AllBackSeconds), D(storm.BackLatency.P50), D(storm.BackLatency.P99),
                 N(storm.Published), N(storm.Expected), N(storm.Delivered), Flag(storm.Lost), Flag(storm.Duplicated));
             console.Write(table);
         }

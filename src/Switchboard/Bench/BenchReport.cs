@@ -144,6 +144,9 @@ internal sealed record StormResult
     /// <summary>Subscribers whose resubscribe said every missed publication was recovered.</summary>
     public int Recovered { get; init; }
 
+    /// <summary>Publications that came back in the resubscribe results (missed while disconnected), over all subscribers.</summary>
+    public long RecoveredPublications { get; init; }
+
     public double AllBackSeconds { get; init; }
 
     public required LatencySummary BackLatency { get; init; }

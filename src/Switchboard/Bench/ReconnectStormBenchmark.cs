@@ -58,6 +58,7 @@ internal sealed class ReconnectStormBenchmark : IPublicationSink
         var publishing = PublishAsync(publisher, rate, () => Interlocked.Increment(ref sent), stopPublishing.Token);
         var back = new LatencyHistogram();
         int recovered = 0, reconnectFailed = 0;
+        long recoveredPublications = 0;
         double allBack;
         try
         {
@@ -75,6 +76,7 @@ internal sealed class ReconnectStormBenchmark : IPublicationSink
                 client.LastSequence = lastSequence;
                 (long, string)? since = target.SupportsRecovery && epoch is not null ? (lastOffset, epoch) : null;
                 var outcome = await target.SubscribeAsync(client, Channel, since, cancellationToken).ConfigureAwait(false);
+                Interlocked.Add(ref recoveredPublications, outcome.Publications.Count);
                 foreach (var (sequence, offset) in outcome.Publications)
                 {
                     OnPublication(client, sequence, 0, offset);
@@ -117,6 +119,7 @@ internal sealed class ReconnectStormBenchmark : IPublicationSink
             Back = settings.Connections - reconnectFailed,
             Failed = reconnectFailed,
             Recovered = recovered,
+            RecoveredPublications = recoveredPublications,
             AllBackSeconds = Math.Round(allBack, 3),
             BackLatency = LatencySummary.From(back),
             Published = total,
