@@ -33,8 +33,8 @@ internal static class BenchOutput
 
         if (report.Rpc is { } rpc)
         {
-            var table = new Table().AddColumns("round trips", "failed", "round trips/s", "p50 ms", "p90 ms", "p99 ms", "p99.9 ms", "max ms");
-            table.AddRow(N(rpc.Completed), Flag(rpc.Failed), N(rpc.RoundTripsPerSecond), D(rpc.Latency.P50), D(rpc.Latency.P90), D(rpc.Latency.P99), D(rpc.Latency.P999), D(rpc.Latency.Max));
+            var table = new Table().AddColumns("round trips", "failed", "round trips/s", "p50 ms", "p90 ms", "p99 ms", "p99.9 ms", "max ms", "server cpu %", "bench cpu %");
+            table.AddRow(N(rpc.Completed), Flag(rpc.Failed), N(rpc.RoundTripsPerSecond), D(rpc.Latency.P50), D(rpc.Latency.P90), D(rpc.Latency.P99), D(rpc.Latency.P999), D(rpc.Latency.Max), rpc.ServerCpuPercent is { } sc ? D(sc) : "-", rpc.LoadGeneratorCpuPercent is { } lc ? D(lc) : "-");
             console.Write(table);
         }
 

@@ -129,6 +129,11 @@ internal sealed record RpcResult
 
     public double RoundTripsPerSecond { get; init; }
 
+    /// <summary>CPU use during the run in percent of one core: the server's (with its PID) and the load generator's.</summary>
+    public double? ServerCpuPercent { get; init; }
+
+    public double? LoadGeneratorCpuPercent { get; init; }
+
     public required LatencySummary Latency { get; init; }
 }
 

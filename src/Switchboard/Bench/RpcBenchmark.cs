@@ -20,6 +20,8 @@ internal sealed class RpcBenchmark(BenchSession session)
         }
 
         var latency = new LatencyHistogram();
+        var serverCpuBefore = settings.ServerPid is { } serverPid ? ProcessCpu.Seconds(serverPid) : null;
+        var clientCpuBefore = ProcessCpu.Seconds(Environment.ProcessId);
         long completed = 0, failed = 0;
         var start = Stopwatch.GetTimestamp();
         var measureFrom = start + (long)(settings.Warmup.TotalSeconds * Stopwatch.Frequency);
@@ -66,8 +68,11 @@ internal sealed class RpcBenchmark(BenchSession session)
             await BenchSession.DisposeAllAsync(clients).ConfigureAwait(false);
         }
 
+        var wall = Stopwatch.GetElapsedTime(start).TotalSeconds;
         report.Rpc = new RpcResult
         {
+            ServerCpuPercent = ProcessCpu.Percent(serverCpuBefore, settings.ServerPid is { } pid ? ProcessCpu.Seconds(pid) : null, wall),
+            LoadGeneratorCpuPercent = ProcessCpu.Percent(clientCpuBefore, ProcessCpu.Seconds(Environment.ProcessId), wall),
             Completed = completed,
             Failed = failed,
             RoundTripsPerSecond = Math.Round(completed / settings.Duration.TotalSeconds),
