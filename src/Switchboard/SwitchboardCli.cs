@@ -11,5 +11,6 @@ internal static class SwitchboardCli
         TokenCommand.Create(),
         SubCommand.Create(),
         PubCommand.Create(),
+        Bench.BenchCommand.Create(),
     };
 }

@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# Runs one bench mode against Switchboard, the SignalR reference and the raw reference, one after the other, with the
+# server pinned to CPU 0 and the load generator to CPU 1 (taskset), and keeps the JSON and HTML of each run.
+#
+#   bench/compare.sh fanout       [extra switchboard bench flags]   # default: 1,000 subscribers, 128 B, rates stepped
+#   bench/compare.sh connections  [extra flags]                     # default: 20,000 idle subscribed connections
+#   TARGETS="switchboard raw" bench/compare.sh fanout --rate 5000   # a subset of the servers
+#
+# Results go to bench/results/<time>/ (or $OUT). The script raises the open-file limit for the processes it starts,
+# builds in Release first, and stops every server it started.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mode=${1:?usage: bench/compare.sh fanout|connections|rpc|reconnect-storm [flags]}
+shift
+targets=${TARGETS:-switchboard signalr raw}
+out=${OUT:-bench/results/$(date -u +%Y%m%d-%H%M%S)}
+mkdir -p "$out"
+
+dotnet build src/Switchboard -c Release -nologo -clp:ErrorsOnly >/dev/null
+dotnet build bench/SignalRReference -c Release -nologo -clp:ErrorsOnly >/dev/null
+dotnet build bench/RawReference -c Release -nologo -clp:ErrorsOnly >/dev/null
+
+# Each connection is a file descriptor on both sides; the default soft limit (often 1,024) stops long before.
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+ulimit -n 1048576 2>/dev/null || true
+
+switchboard=src/Switchboard/bin/Release/net10.0/switchboard
+case "$mode" in
+  fanout) defaults=(-n 1000 --payload 128 --rate 100,200,500,1000,2000,3000,5000,7500,10000,15000,20000 --duration 10 --warmup 2) ;;
+  connections) defaults=(-n 19000 --connect-rate 5000 --hold 10) ;; # 20,000 is the hard open-file limit here
+  rpc) defaults=(-n 50 --duration 10 --warmup 2) ;;
+  *) defaults=(-n 1000 --rate 100 --warmup 3) ;;
+esac
+
+# A flag given on the command line replaces the default of the same name.
+args=()
+i=0
+while [ $i -lt ${#defaults[@]} ]; do
+  name=${defaults[$i]}; value=${defaults[$((i + 1))]}
+  case " $* " in *" $name "*) ;; *) args+=("$name" "$value") ;; esac
+  i=$((i + 2))
+done
+args+=("$@")
+
+server_pid=
+stop_server() {
+  if [ -n "$server_pid" ]; then
+    kill "$server_pid" 2>/dev/null || true
+    wait "$server_pid" 2>/dev/null || true
+    server_pid=
+  fi
+}
+trap stop_server EXIT
+
+for target in $targets; do
+  case "$target" in
+    switchboard) port=18000; url=ws://127.0.0.1:$port/ws; cmd=("$switchboard" serve --urls "http://127.0.0.1:$port") ;;
+    signalr) port=15100; url=ws://127.0.0.1:$port/hub; cmd=(dotnet bench/SignalRReference/bin/Release/net10.0/SignalRReference.dll --urls "http://127.0.0.1:$port") ;;
+    raw) port=15200; url=ws://127.0.0.1:$port/ws; cmd=(dotnet bench/RawReference/bin/Release/net10.0/RawReference.dll --urls "http://127.0.0.1:$port") ;;
+    *) echo "unknown target $target"; exit 2 ;;
+  esac
+
+  taskset -c 0 "${cmd[@]}" >"$out/$target-$mode-server.log" 2>&1 &
+  server_pid=$!
+  for _ in $(seq 1 100); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
+    sleep 0.1
+  done
+  sleep 2 # Let the server finish starting (JIT of the first requests is in the bench's warm-up).
+
+  echo "== $target $mode (server pid $server_pid, load average $(cut -d' ' -f1-3 /proc/loadavg))" >&2
+  taskset -c 1 "$switchboard" bench "$mode" --target "$target" --url "$url" --pid "$server_pid" "${args[@]}" \
+    --json --report "$out/$target-$mode.html" >"$out/$target-$mode.json" 2>"$out/$target-$mode.log" || true
+  grep -v '^ *[0-9]*s ' "$out/$target-$mode.log" | tail -n 30 >&2
+  stop_server
+done
+echo "results in $out" >&2

@@ -1,0 +1,75 @@
+namespace Switchboard.Host.Bench;
+
+/// <summary>The load generator's modes.</summary>
+internal enum BenchMode
+{
+    Fanout,
+    Connections,
+    Rpc,
+    ReconnectStorm,
+}
+
+/// <summary>The servers the load generator can drive.</summary>
+internal enum BenchTargetKind
+{
+    Switchboard,
+    SignalR,
+    Raw,
+}
+
+/// <summary>Everything one <c>switchboard bench</c> run needs, from the command line.</summary>
+internal sealed record BenchSettings
+{
+    public BenchMode Mode { get; init; } = BenchMode.Fanout;
+
+    public BenchTargetKind Target { get; init; } = BenchTargetKind.Switchboard;
+
+    /// <summary>The WebSocket URL; <see langword="null"/> for the target's default.</summary>
+    public Uri? Url { get; init; }
+
+    /// <summary>Subscribers (fanout, reconnect-storm), idle connections (connections) or request loops (rpc).</summary>
+    public int Connections { get; init; } = 100;
+
+    public int Channels { get; init; } = 1;
+
+    /// <summary>Publish rates to step through, messages per second in total; 0 = as fast as the server keeps up.</summary>
+    public IReadOnlyList<double> Rates { get; init; } = [100];
+
+    public int PayloadBytes { get; init; } = 128;
+
+    public TimeSpan Duration { get; init; } = TimeSpan.FromSeconds(10);
+
+    public TimeSpan Warmup { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How long to wait after the last publish for deliveries still in flight.</summary>
+    public TimeSpan Drain { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Connections opened per second; 0 = as fast as possible (bounded by <see cref="ConnectConcurrency"/>).</summary>
+    public double ConnectRate { get; init; }
+
+    public int ConnectConcurrency { get; init; } = 64;
+
+    /// <summary>Loopback source addresses to spread connections over (127.0.0.1 .. 127.0.0.N); 0 = enough for the count.</summary>
+    public int SourceAddresses { get; init; }
+
+    /// <summary>How long the connections mode holds its connections open.</summary>
+    public TimeSpan Hold { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>The server's process id, to read its memory (connections) and CPU use (fanout).</summary>
+    public int? ServerPid { get; init; }
+
+    public string RpcMethod { get; init; } = "time";
+
+    /// <summary>In-flight publications allowed in the as-fast-as-possible mode, per channel.</summary>
+    public int Window { get; init; } = 16;
+
+    /// <summary>Stop stepping rates after the first one where the server fell behind (loss, rate not reached, p99 over 10x the budget).</summary>
+    public bool StopWhenNotHeld { get; init; } = true;
+
+    public bool Json { get; init; }
+
+    public FileInfo? Report { get; init; }
+
+    /// <summary>Whether the p99 latency must stay below this for a rate to count as held.</summary>
+    public TimeSpan LatencyBudget { get; init; } = TimeSpan.FromMilliseconds(100);
+}

@@ -1,0 +1,153 @@
+using Spectre.Console;
+using Switchboard.Host.Bench;
+
+namespace Switchboard.Bench.Tests;
+
+/// <summary>
+/// Runs every bench mode against every target at a tiny size, so that the load generator and the reference servers
+/// keep working. Not timing tests: they check that the counts add up (nothing lost at a trivial load, every
+/// connection opened, every subscriber back and, on Switchboard, recovered).
+/// </summary>
+public sealed class BenchModeTests(BenchServers servers) : IClassFixture<BenchServers>
+{
+    private const int Clients = 5;
+
+    public static TheoryData<string> Targets => ["switchboard", "signalr", "raw"];
+
+    [Theory]
+    [MemberData(nameof(Targets))]
+    public async Task Fanout_delivers_every_message_to_every_subscriber(string target)
+    {
+        var report = await RunAsync(BenchMode.Fanout, target, s => s with { Rates = [50], Warmup = TimeSpan.FromSeconds(0.2), Duration = TimeSpan.FromSeconds(1) });
+
+        var step = Assert.Single(report.Steps);
+        Assert.Equal(60, step.Published); // 50/s for 1.2 s, by schedule.
+        Assert.Equal(step.Published * Clients, step.Expected);
+        Assert.Equal(step.Expected, step.Delivered);
+        Assert.Equal(0, step.Lost);
+        Assert.Equal(0, step.Duplicated);
+        Assert.Equal(0, step.OutOfOrder);
+        Assert.Equal(50 * Clients, step.Latency.Count); // One latency sample per delivery of the measured second.
+        Assert.InRange(step.Latency.P50, 0, step.Latency.Max); // Not a latency budget: a shared CI machine may be slow.
+    }
+
+    [Theory]
+    [MemberData(nameof(Targets))]
+    public async Task Fanout_at_max_rate_loses_nothing(string target)
+    {
+        var report = await RunAsync(BenchMode.Fanout, target, s => s with { Rates = [0], Warmup = TimeSpan.FromSeconds(0.2), Duration = TimeSpan.FromSeconds(0.5) });
+
+        var step = Assert.Single(report.Steps);
+        Assert.True(step.Published > 0);
+        Assert.Equal(step.Expected, step.Delivered);
+        Assert.Equal(0, step.Lost);
+        Assert.True(step.DeliveriesPerSecond > 0);
+    }
+
+    [Theory]
+    [MemberData(nameof(Targets))]
+    public async Task Connections_opens_and_holds_every_connection(string target)
+    {
+        var report = await RunAsync(BenchMode.Connections, target, s => s with { Hold = TimeSpan.FromSeconds(0.3), ServerPid = Environment.ProcessId });
+
+        var idle = Assert.IsType<ConnectionsResult>(report.Idle);
+        Assert.Equal(Clients, idle.Opened);
+        Assert.Equal(0, idle.Failed);
+        Assert.True(idle.ConnectsPerSecond > 0);
+        Assert.NotNull(idle.ServerRssAfterKiB);
+        Assert.NotNull(idle.ServerKiBPerConnection);
+    }
+
+    [Theory]
+    [MemberData(nameof(Targets))]
+    public async Task Rpc_completes_round_trips(string target)
+    {
+        var report = await RunAsync(BenchMode.Rpc, target, s => s with { Warmup = TimeSpan.FromSeconds(0.2), Duration = TimeSpan.FromSeconds(0.5) });
+
+        var rpc = Assert.IsType<RpcResult>(report.Rpc);
+        Assert.True(rpc.Completed > Clients);
+        Assert.Equal(0, rpc.Failed);
+        Assert.Equal(rpc.Completed, rpc.Latency.Count);
+    }
+
+    [Theory]
+    [MemberData(nameof(Targets))]
+    public async Task Reconnect_storm_brings_every_subscriber_back(string target)
+    {
+        var report = await RunAsync(BenchMode.ReconnectStorm, target, s => s with { Rates = [100], Warmup = TimeSpan.FromSeconds(0.3), Duration = TimeSpan.FromSeconds(0.5) });
+
+        var storm = Assert.IsType<StormResult>(report.Storm);
+        Assert.Equal(Clients, storm.Back);
+        Assert.Equal(0, storm.Failed);
+        Assert.Equal(Clients, storm.BackLatency.Count);
+        Assert.True(storm.Published > 0);
+        if (target == "switchboard")
+        {
+            // Recovery from the last offset: every publication arrives exactly once, storm or not.
+            Assert.Equal(Clients, storm.Recovered);
+            Assert.Equal(0, storm.Lost);
+            Assert.Equal(0, storm.Duplicated);
+            Assert.Equal(storm.Expected, storm.Delivered);
+        }
+        else
+        {
+            Assert.Equal(0, storm.Recovered); // No recovery in SignalR or the raw broadcaster.
+        }
+    }
+
+    [Fact]
+    public async Task Command_line_writes_json_and_an_html_report()
+    {
+        var report = Path.Combine(Path.GetTempPath(), $"switchboard-bench-{Guid.NewGuid():N}.html");
+        try
+        {
+            var exit = await BenchCommand.Create().Parse(
+                ["rpc", "--url", servers.Switchboard.ToString(), "-n", "2", "--duration", "0.3", "--warmup", "0", "--json", "--report", report]).InvokeAsync();
+
+            Assert.Equal(0, exit);
+            var html = await File.ReadAllTextAsync(report);
+            Assert.Contains("<svg", html, StringComparison.Ordinal);
+            Assert.Contains("roundTripsPerSecond", html, StringComparison.Ordinal);
+            Assert.DoesNotContain("<script", html, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(report);
+        }
+    }
+
+    [Theory]
+    [InlineData("fanout", "--rate", "fast")]
+    [InlineData("fanout", "--url", "http://127.0.0.1:1/ws")]
+    public async Task Bad_arguments_exit_with_2(string mode, string option, string value)
+    {
+        var exit = await BenchCommand.Create().Parse([mode, option, value]).InvokeAsync();
+
+        Assert.Equal(2, exit);
+    }
+
+    [Fact]
+    public async Task An_unreachable_server_is_reported_without_a_stack_trace()
+    {
+        var exit = await BenchCommand.RunAndPrintAsync(new BenchSettings { Url = new Uri("ws://127.0.0.1:1/ws"), Connections = 1, Duration = TimeSpan.FromSeconds(0.1) }, CancellationToken.None);
+
+        Assert.Equal(1, exit);
+    }
+
+    private async Task<BenchReport> RunAsync(BenchMode mode, string target, Func<BenchSettings, BenchSettings> adjust)
+    {
+        var kind = Enum.Parse<BenchTargetKind>(target, ignoreCase: true);
+        var settings = adjust(new BenchSettings
+        {
+            Mode = mode,
+            Target = kind,
+            Url = servers.UrlOf(kind),
+            Connections = Clients,
+            Drain = TimeSpan.FromSeconds(5),
+        });
+        var output = new StringWriter();
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output) });
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        return await BenchCommand.RunAsync(settings, console, timeout.Token);
+    }
+}

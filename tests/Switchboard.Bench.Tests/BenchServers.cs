@@ -1,0 +1,55 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Switchboard.Bench.RawReference;
+using Switchboard.Bench.SignalRReference;
+using Switchboard.Host;
+using Switchboard.Host.Bench;
+
+namespace Switchboard.Bench.Tests;
+
+/// <summary>The three servers the load generator drives, each on real Kestrel at 127.0.0.1 with a port the OS picks.</summary>
+public sealed class BenchServers : IAsyncLifetime
+{
+    private readonly List<WebApplication> _apps = [];
+
+    public Uri Switchboard { get; private set; } = null!;
+
+    public Uri SignalR { get; private set; } = null!;
+
+    public Uri Raw { get; private set; } = null!;
+
+    internal Uri UrlOf(BenchTargetKind target) => target switch
+    {
+        BenchTargetKind.Switchboard => Switchboard,
+        BenchTargetKind.SignalR => SignalR,
+        _ => Raw,
+    };
+
+    public async Task InitializeAsync()
+    {
+        // The host's own serve application (its rpc "time" included), as `switchboard serve` builds it.
+        Switchboard = await StartAsync(ServeCommand.BuildApp("http://127.0.0.1:0", null, []), "/ws");
+        SignalR = await StartAsync(SignalRReferenceServer.Build(["--urls", "http://127.0.0.1:0"]), SignalRReferenceServer.HubPath);
+        Raw = await StartAsync(RawReferenceServer.Build(["--urls", "http://127.0.0.1:0"]), "/ws");
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var app in _apps)
+        {
+            await app.StopAsync();
+            await app.DisposeAsync();
+        }
+    }
+
+    private async Task<Uri> StartAsync(WebApplication app, string path)
+    {
+        _apps.Add(app);
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
+        return new Uri($"ws://{new Uri(address).Authority}{path}");
+    }
+}
