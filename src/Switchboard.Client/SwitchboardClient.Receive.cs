@@ -41,6 +41,7 @@ public sealed partial class SwitchboardClient
                     break;
                 case "welcome":
                     ClientId = message.TryGetProperty("client", out var client) ? client.GetString() : null;
+                    User = message.TryGetProperty("user", out var user) && user.ValueKind == JsonValueKind.String ? user.GetString() : null;
                     var ping = message.TryGetProperty("ping", out var p) && p.TryGetInt32(out var seconds) && seconds > 0 ? seconds : 25;
                     connection.OnWelcome(TimeSpan.FromSeconds(ping));
                     break;
