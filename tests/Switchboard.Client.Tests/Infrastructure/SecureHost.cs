@@ -15,7 +15,7 @@ public static class SecureHost
     public const string SecretText = "switchboard-client-tests-secret-of-32-bytes-or-more";
 
     /// <summary>How long before <c>exp</c> the server sends <c>token_expiring</c>.</summary>
-    public static readonly TimeSpan ExpiringAhead = TimeSpan.FromSeconds(1);
+    public static readonly TimeSpan ExpiringAhead = TimeSpan.FromSeconds(2);
 
     private static readonly byte[] Secret = Encoding.UTF8.GetBytes(SecretText);
     private static readonly byte[] ForeignSecret = Encoding.UTF8.GetBytes("not-the-server-secret-but-long-enough-for-hs256");
