@@ -4,8 +4,9 @@ using Switchboard.Protocol;
 namespace Switchboard.Client.Tests;
 
 /// <summary>
-/// The client side of token authentication, against a scripted WebSocket endpoint: the server's token auth is built
-/// on another branch. What needs the real auth server is listed in docs/clients/dotnet.md.
+/// The client side of token authentication against a scripted WebSocket endpoint, for what the real server does not
+/// do on cue (closing with a chosen code, auth_required after a header token) and for providers that never answer.
+/// The real secured server is in <see cref="SecureServerTokenTests"/>.
 /// </summary>
 public sealed class TokenTests
 {
