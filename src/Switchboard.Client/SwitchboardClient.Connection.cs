@@ -97,7 +97,9 @@ public sealed partial class SwitchboardClient
             string? token = null;
             if (_options.TokenProvider is { } provider)
             {
-                token = await provider(timeout.Token).ConfigureAwait(false);
+                // WaitAsync: a provider that ignores its token must not hold the attempt past ConnectTimeout, nor
+                // DisconnectAsync and DisposeAsync for ever.
+                token = await provider(timeout.Token).AsTask().WaitAsync(timeout.Token).ConfigureAwait(false);
             }
 
             connection = await ClientConnection.OpenAsync(BuildUri(), token, Interlocked.Increment(ref _generation), timeout.Token).ConfigureAwait(false);

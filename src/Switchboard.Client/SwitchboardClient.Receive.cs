@@ -41,6 +41,7 @@ public sealed partial class SwitchboardClient
                     break;
                 case "welcome":
                     ClientId = message.TryGetProperty("client", out var client) ? client.GetString() : null;
+                    User = message.TryGetProperty("user", out var user) && user.ValueKind == JsonValueKind.String ? user.GetString() : null;
                     var ping = message.TryGetProperty("ping", out var p) && p.TryGetInt32(out var seconds) && seconds > 0 ? seconds : 25;
                     connection.OnWelcome(TimeSpan.FromSeconds(ping));
                     break;
@@ -176,10 +177,18 @@ public sealed partial class SwitchboardClient
                 return;
             }
 
-            connection.Token = token;
+            if (token == connection.Token)
+            {
+                // A provider that caches its token until it expires: sending it back changes nothing, and the server
+                // would take it as a new token and warn again on every check until exp (a refresh storm).
+                Log.SameTokenNotRefreshed(_logger);
+                return;
+            }
+
             var id = NextId();
             var command = new PendingCommand(id, "refresh", CommandEncoder.Refresh(id, token), ResendPolicy.Forget);
             await ExecuteAsync(command, null, CancellationToken.None).ConfigureAwait(false);
+            connection.Token = token;
         }
         catch (Exception ex)
         {

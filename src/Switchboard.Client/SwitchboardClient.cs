@@ -74,6 +74,12 @@ public sealed partial class SwitchboardClient : IAsyncDisposable
     public string? ClientId { get; private set; }
 
     /// <summary>
+    /// The user the server authenticated the current (or last) connection as: <c>welcome</c>'s <c>user</c>, the
+    /// token's <c>sub</c>; <see langword="null"/> for an anonymous connection or before the first <c>welcome</c>.
+    /// </summary>
+    public string? User { get; private set; }
+
+    /// <summary>
     /// Raised on every state change, and before each retry (with <see cref="ConnectionStateChangedEventArgs.RetryIn"/>),
     /// on the client's connection loop (one at a time, in order): keep handlers short.
     /// </summary>

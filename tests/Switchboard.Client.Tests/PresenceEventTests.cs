@@ -4,8 +4,8 @@ using Switchboard.Client.Tests.Infrastructure;
 namespace Switchboard.Client.Tests;
 
 /// <summary>
-/// Presence events (<c>join</c>/<c>leave</c>) for a subscription that asks for them. The server on this branch lists
-/// presence but does not send the events yet, so a scripted endpoint plays that part of the contract.
+/// Presence events (<c>join</c>/<c>leave</c>) for a subscription that asks for them, from a scripted endpoint that
+/// sends both in one batched frame right after the subscribe result. The real server is in <see cref="SecureServerPresenceTests"/>.
 /// </summary>
 public sealed class PresenceEventTests
 {

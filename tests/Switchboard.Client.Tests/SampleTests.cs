@@ -27,14 +27,32 @@ public sealed class SampleTests
     [Fact]
     public void The_doc_shows_the_example_as_it_is_built()
     {
+        var root = RepositoryRoot();
+        var sample = File.ReadAllText(Path.Combine(root, "samples/DotnetClientExample/ChatExample.cs")).ReplaceLineEndings("\n");
+        var doc = File.ReadAllText(Path.Combine(root, "docs/clients/dotnet.md")).ReplaceLineEndings("\n");
+        Assert.Contains(sample, doc);
+    }
+
+    [Fact]
+    public void The_docs_relative_links_resolve()
+    {
+        var page = Path.Combine(RepositoryRoot(), "docs/clients/dotnet.md");
+        var links = System.Text.RegularExpressions.Regex.Matches(File.ReadAllText(page), @"\]\(([^)#\s]+)(#[^)]*)?\)")
+            .Select(m => m.Groups[1].Value)
+            .Where(target => !target.Contains("://", StringComparison.Ordinal))
+            .ToList();
+        Assert.NotEmpty(links);
+        Assert.All(links, target => Assert.True(File.Exists(Path.Combine(Path.GetDirectoryName(page)!, target)), $"broken link: {target}"));
+    }
+
+    private static string RepositoryRoot()
+    {
         var root = AppContext.BaseDirectory;
         while (!File.Exists(Path.Combine(root, "Switchboard.slnx")))
         {
             root = Path.GetDirectoryName(root) ?? throw new InvalidOperationException("the repository root was not found");
         }
 
-        var sample = File.ReadAllText(Path.Combine(root, "samples/DotnetClientExample/ChatExample.cs")).ReplaceLineEndings("\n");
-        var doc = File.ReadAllText(Path.Combine(root, "docs/clients/dotnet.md")).ReplaceLineEndings("\n");
-        Assert.Contains(sample, doc);
+        return root;
     }
 }

@@ -4,8 +4,9 @@ using Switchboard.Protocol;
 namespace Switchboard.Client.Tests;
 
 /// <summary>
-/// The client side of token authentication, against a scripted WebSocket endpoint: the server's token auth is built
-/// on another branch. What needs the real auth server is listed in docs/clients/dotnet.md.
+/// The client side of token authentication against a scripted WebSocket endpoint, for what the real server does not
+/// do on cue (closing with a chosen code, auth_required after a header token) and for providers that never answer.
+/// The real secured server is in <see cref="SecureServerTokenTests"/>.
 /// </summary>
 public sealed class TokenTests
 {
@@ -135,5 +136,43 @@ public sealed class TokenTests
         });
         await client.ConnectAsync().OrTimeout();
         Assert.Equal(ConnectionState.Connected, client.State);
+    }
+
+    [Fact]
+    public async Task A_provider_that_never_answers_and_ignores_cancellation_times_out_the_attempt()
+    {
+        var never = new TaskCompletionSource<string?>();
+        await using var client = new SwitchboardClient(new SwitchboardClientOptions
+        {
+            Url = new Uri("ws://127.0.0.1:9/ws"), // Never reached: the attempt waits for the token first.
+            TokenProvider = _ => new ValueTask<string?>(never.Task),
+            ConnectTimeout = TimeSpan.FromMilliseconds(200),
+            Reconnect = new ReconnectPolicy { MinDelay = TimeSpan.FromMilliseconds(10), MaxDelay = TimeSpan.FromMilliseconds(50), MaxAttempts = 1 },
+        });
+
+        var error = await Assert.ThrowsAsync<SwitchboardConnectionException>(() => client.ConnectAsync().OrTimeout());
+        Assert.Equal("connect timed out", error.Disconnect!.Reason);
+        Assert.Equal(ConnectionState.Disconnected, client.State);
+    }
+
+    [Fact]
+    public async Task DisposeAsync_does_not_wait_for_a_provider_that_ignores_cancellation()
+    {
+        var called = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var never = new TaskCompletionSource<string?>();
+        var client = new SwitchboardClient(new SwitchboardClientOptions
+        {
+            Url = new Uri("ws://127.0.0.1:9/ws"),
+            TokenProvider = _ =>
+            {
+                called.TrySetResult();
+                return new ValueTask<string?>(never.Task);
+            },
+        });
+
+        _ = client.ConnectAsync();
+        await called.Task.OrTimeout();
+        await client.DisposeAsync().AsTask().OrTimeout(TimeSpan.FromSeconds(5));
+        Assert.Equal(ConnectionState.Disconnected, client.State);
     }
 }

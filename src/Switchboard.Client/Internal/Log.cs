@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Switchboard.Client.Internal;
 
-/// <summary>The client's log messages, source-generated, with stable event ids (500-599).</summary>
+/// <summary>The client's log messages, source-generated, with stable event ids (500-599, and 800-849 for token handling).</summary>
 internal static partial class Log
 {
     [LoggerMessage(500, LogLevel.Information, "Connected to {Url} as {ClientId} (connection {Generation}).")]
@@ -49,4 +49,7 @@ internal static partial class Log
 
     [LoggerMessage(514, LogLevel.Error, "A StateChanged handler failed.")]
     public static partial void StateHandlerFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(800, LogLevel.Warning, "The token provider returned the token that is about to expire; not refreshing. The server closes the connection with 4001 at its expiry.")]
+    public static partial void SameTokenNotRefreshed(ILogger logger);
 }

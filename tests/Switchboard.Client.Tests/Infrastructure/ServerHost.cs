@@ -18,11 +18,13 @@ namespace Switchboard.Client.Tests.Infrastructure;
 public sealed class ServerHost : IAsyncDisposable
 {
     private readonly Action<SwitchboardOptions>? _configure;
+    private readonly Action<IServiceCollection>? _configureServices;
     private WebApplication? _app;
 
-    private ServerHost(Action<SwitchboardOptions>? configure, MemoryBroker broker)
+    private ServerHost(Action<SwitchboardOptions>? configure, Action<IServiceCollection>? configureServices, MemoryBroker broker)
     {
         _configure = configure;
+        _configureServices = configureServices;
         Broker = broker;
     }
 
@@ -33,9 +35,10 @@ public sealed class ServerHost : IAsyncDisposable
 
     public Uri WebSocketUri => new($"ws://127.0.0.1:{Port}/ws");
 
-    public static async Task<ServerHost> StartAsync(Action<SwitchboardOptions>? configure = null)
+    /// <summary>Starts a host; <paramref name="configureServices"/> adds to its services (e.g. security options).</summary>
+    public static async Task<ServerHost> StartAsync(Action<SwitchboardOptions>? configure = null, Action<IServiceCollection>? configureServices = null)
     {
-        var host = new ServerHost(configure, new MemoryBroker());
+        var host = new ServerHost(configure, configureServices, new MemoryBroker());
         await host.StartAsync(0);
         return host;
     }
@@ -45,9 +48,9 @@ public sealed class ServerHost : IAsyncDisposable
     /// stopped, a port from the ephemeral range could be handed to some outgoing connection on this busy machine and
     /// the restart would fail with "address in use".
     /// </summary>
-    public static async Task<ServerHost> StartRestartableAsync(Action<SwitchboardOptions>? configure = null)
+    public static async Task<ServerHost> StartRestartableAsync(Action<SwitchboardOptions>? configure = null, Action<IServiceCollection>? configureServices = null)
     {
-        var host = new ServerHost(configure, new MemoryBroker());
+        var host = new ServerHost(configure, configureServices, new MemoryBroker());
         for (var attempt = 0; ; attempt++)
         {
             try
@@ -89,6 +92,7 @@ public sealed class ServerHost : IAsyncDisposable
             o.DrainTimeout = TimeSpan.FromSeconds(2);
             _configure?.Invoke(o);
         });
+        _configureServices?.Invoke(builder.Services);
         var app = builder.Build();
         app.MapSwitchboard("/ws");
         await app.StartAsync();
