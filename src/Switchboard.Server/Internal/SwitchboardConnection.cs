@@ -60,6 +60,9 @@ internal sealed partial class SwitchboardConnection
     /// <summary><see cref="Environment.TickCount64"/> of the last message received from the client.</summary>
     public long LastReceiveTicks { get; private set; } = Environment.TickCount64;
 
+    /// <summary>The token expiry that <c>token_expiring</c> was last sent for. Used only by the token expiry monitor.</summary>
+    public DateTimeOffset? ExpiryWarnedFor { get; set; }
+
     /// <summary><see cref="Environment.TickCount64"/> of the last heartbeat ping sent.</summary>
     public long LastPingTicks { get; set; }
 

@@ -93,6 +93,26 @@ public sealed class TokenLifecycleTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Refresh_with_a_token_of_the_same_expiry_is_not_warned_again()
+    {
+        // A client whose token provider caches answers token_expiring with the token it already has. That is no
+        // reason to warn it again every tick until exp: it gets one warning per expiry time, then 4001.
+        var token = Token("alice", Jwt.Now + 2);
+        await using var client = await _server.ConnectWithTokenAsync(token);
+        await client.ReceiveTypeAsync("token_expiring", TimeSpan.FromSeconds(4));
+        await client.OkAsync(new JsonObject { ["type"] = "refresh", ["token"] = token });
+        var (status, _) = await client.WaitForCloseAsync(TimeSpan.FromSeconds(4));
+        Assert.Equal(4001, (int?)status);
+        var warnings = 0;
+        while (client.TryReceive(out var message))
+        {
+            warnings += message!["type"]!.GetValue<string>() == "token_expiring" ? 1 : 0;
+        }
+
+        Assert.Equal(0, warnings);
+    }
+
+    [Fact]
     public async Task Refresh_with_an_invalid_or_foreign_token_fails_and_the_old_expiry_still_applies()
     {
         await using var client = await _server.ConnectWithTokenAsync(Token("alice", Jwt.Now + 3));

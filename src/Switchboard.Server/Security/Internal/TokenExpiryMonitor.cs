@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Switchboard.Protocol;
@@ -7,7 +6,7 @@ using Switchboard.Server.Internal;
 namespace Switchboard.Server.Security.Internal;
 
 /// <summary>
-/// One timer for all connections: sends <c>token_expiring</c> once per token, <see cref="SwitchboardAuthOptions.TokenExpiringAhead"/>
+/// One timer for all connections: sends <c>token_expiring</c> once per connection and expiry time, <see cref="SwitchboardAuthOptions.TokenExpiringAhead"/>
 /// before it expires, and closes with 4001 a connection whose token expired without a refresh. A token lasts until
 /// <c>exp</c> plus the clock skew, the same tolerance it was accepted with.
 /// </summary>
@@ -18,9 +17,6 @@ internal sealed class TokenExpiryMonitor : BackgroundService
     private readonly SwitchboardNode _node;
     private readonly SecurityPolicy _policy;
     private readonly ILogger<TokenExpiryMonitor> _logger;
-
-    // Identities already warned. A refresh installs a new identity object, so its token gets its own warning.
-    private readonly ConditionalWeakTable<ConnectionIdentity, object> _warned = [];
 
     public TokenExpiryMonitor(SwitchboardNode node, SecurityPolicy policy, ILogger<TokenExpiryMonitor> logger)
     {
@@ -68,9 +64,11 @@ internal sealed class TokenExpiryMonitor : BackgroundService
                 SecurityLog.TokenExpired(_logger, connection.Id, identity.UserId);
                 connection.Close(CloseCodes.TokenExpired, "token expired", discardQueued: false);
             }
-            else if (now >= deadline - ahead && !_warned.TryGetValue(identity, out _))
+            else if (now >= deadline - ahead && connection.ExpiryWarnedFor != expires)
             {
-                _warned.AddOrUpdate(identity, identity);
+                // Keyed by the expiry, not the token: a refresh with a token that expires at the same time (a client
+                // whose provider caches) must not be warned again every tick until then.
+                connection.ExpiryWarnedFor = expires;
                 SecurityLog.TokenExpiring(_logger, connection.Id, identity.UserId);
                 connection.Send(TokenExpiring);
             }
