@@ -5,6 +5,7 @@
 #   bench/compare.sh fanout       [extra switchboard bench flags]   # default: 1,000 subscribers, 128 B, rates stepped
 #   bench/compare.sh connections  [extra flags]                     # default: 20,000 idle subscribed connections
 #   TARGETS="switchboard raw" bench/compare.sh fanout --rate 5000   # a subset of the servers
+#   SWITCHBOARD_ARGS="--Switchboard:InlineScheduling=true" bench/compare.sh fanout   # extra flags for switchboard serve
 #
 # Results go to bench/results/<time>/ (or $OUT). The script raises the open-file limit for the processes it starts,
 # builds in Release first, and stops every server it started.
@@ -54,7 +55,7 @@ trap stop_server EXIT
 
 for target in $targets; do
   case "$target" in
-    switchboard) port=18000; url=ws://127.0.0.1:$port/ws; cmd=("$switchboard" serve --urls "http://127.0.0.1:$port") ;;
+    switchboard) port=18000; url=ws://127.0.0.1:$port/ws; cmd=("$switchboard" serve --urls "http://127.0.0.1:$port" ${SWITCHBOARD_ARGS:-}) ;;
     signalr) port=15100; url=ws://127.0.0.1:$port/hub; cmd=(dotnet bench/SignalRReference/bin/Release/net10.0/SignalRReference.dll --urls "http://127.0.0.1:$port") ;;
     raw) port=15200; url=ws://127.0.0.1:$port/ws; cmd=(dotnet bench/RawReference/bin/Release/net10.0/RawReference.dll --urls "http://127.0.0.1:$port") ;;
     *) echo "unknown target $target"; exit 2 ;;

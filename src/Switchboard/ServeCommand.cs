@@ -76,6 +76,14 @@ internal static partial class ServeCommand
         }
 
         builder.WebHost.UseUrls(urls);
+
+        // Switchboard:InlineScheduling (default true in serve) runs Kestrel's socket I/O continuations on the I/O
+        // thread instead of hopping through its scheduler: one thread hop less per send, measured in
+        // docs/performance.md (run 6). It is "unsafe" for applications whose handlers block, since they would then
+        // block socket I/O; serve runs only Switchboard's own code, which never blocks, so it is on here. An
+        // application embedding Switchboard decides for itself (UseSockets in its own Program.cs).
+        var inline = builder.Configuration.GetValue<bool?>("Switchboard:InlineScheduling") ?? true;
+        builder.WebHost.UseSockets(o => o.UnsafePreferInlineScheduling = inline);
         builder.Logging.ClearProviders();
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
