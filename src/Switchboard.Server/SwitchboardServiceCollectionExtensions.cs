@@ -33,6 +33,7 @@ public static class SwitchboardServiceCollectionExtensions
         services.TryAddSingleton<ISwitchboard, SwitchboardServer>();
         services.AddOptions<SwitchboardHttpApiOptions>().BindConfiguration(SwitchboardHttpApiOptions.SectionName);
         services.AddSwitchboardSecurity();
+        services.TryAddEnumerable(ServiceDescriptor.Transient<IConfigureOptions<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>, FileDescriptorBudget>());
         services.TryAddSingleton<SwitchboardNode>();
         services.TryAddSingleton<CommandDispatcher>();
         services.TryAddSingleton<ConnectionHandler>();

@@ -1,3 +1,4 @@
+using System.Net.WebSockets;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Switchboard.Protocol;
@@ -47,12 +48,27 @@ internal sealed class ConnectionHandler
         }
 
         var subProtocol = context.WebSockets.WebSocketRequestedProtocols.Contains(SubProtocol) ? SubProtocol : null;
-        using var socket = await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext
+        WebSocket acceptedSocket;
+        try
         {
-            SubProtocol = subProtocol,
-            KeepAliveInterval = TimeSpan.Zero, // Heartbeats are protocol pings, which also detect a dead client.
-            DangerousEnableCompression = false,
-        }).ConfigureAwait(false);
+            acceptedSocket = await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext
+            {
+                SubProtocol = subProtocol,
+                KeepAliveInterval = TimeSpan.Zero, // Heartbeats are protocol pings, which also detect a dead client.
+                DangerousEnableCompression = false,
+            }).ConfigureAwait(false);
+        }
+        catch (InvalidOperationException) when (!context.Response.HasStarted)
+        {
+            // Kestrel's upgraded-connection limit (set below the open-file limit by FileDescriptorBudget) is reached:
+            // refuse with the HTTP equivalent of 1013 rather than an unhandled exception.
+            Log.UpgradeLimitReached(_logger);
+            context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            context.Response.Headers.RetryAfter = "5";
+            return;
+        }
+
+        using var socket = acceptedSocket;
 
         // Limits and authentication happen on the accepted socket, so that a refused client sees why in the close frame.
         using var admitted = await _admission.AdmitAsync(context, socket).ConfigureAwait(false);

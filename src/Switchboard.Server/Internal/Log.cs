@@ -29,6 +29,9 @@ internal static partial class Log
     [LoggerMessage(8, LogLevel.Information, "Draining {Count} connections with close 1001.")]
     public static partial void Draining(ILogger logger, int count);
 
+    [LoggerMessage(10, LogLevel.Debug, "Refused a WebSocket upgrade with 503: the server's connection limit (below its open-file limit) is reached.")]
+    public static partial void UpgradeLimitReached(ILogger logger);
+
     [LoggerMessage(9, LogLevel.Debug, "Rejected a request to {Path}: not a WebSocket upgrade.")]
     public static partial void NotWebSocket(ILogger logger, string path);
 }

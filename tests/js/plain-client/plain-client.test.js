@@ -78,3 +78,35 @@ test('Ctrl+C (SIGINT) closes every client with 1001 and exits cleanly', async ()
   for (const close of closes) assert.equal(close.code, 1001);
   assert.equal(exitCode, 0);
 });
+
+test('a connection flood past the open-file limit is refused with 503 and the server keeps serving', async () => {
+  // Without a cap below the file limit the .NET process dies ("Out of memory.") when it next needs to open a file.
+  const own = await startServer([], { fileLimit: 600 });
+  const url = own.url.replace('http:', 'ws:') + '/ws';
+  try {
+    // In waves of 25, so that the refusals come from the limit on open WebSockets, not from a burst of handshakes.
+    const attempts = [];
+    for (let wave = 0; wave < 18; wave++) {
+      attempts.push(...await Promise.allSettled(Array.from({ length: 25 }, () => PlainClient.connect(url))));
+    }
+    const opened = attempts.filter((a) => a.status === 'fulfilled').map((a) => a.value);
+    const refused = attempts.filter((a) => a.status === 'rejected');
+    assert.ok(opened.length >= 100, `only ${opened.length} connections opened: ${refused.slice(0, 3).map((r) => r.reason).join('; ')}`);
+    assert.ok(refused.length > 0, 'expected some connections to be refused');
+    // Over the limit on open WebSockets: HTTP 503 (with Retry-After), the HTTP form of close 1013.
+    for (const failure of refused) assert.match(String(failure.reason), /503/);
+    assert.equal(own.process.exitCode, null, 'the server must still be running');
+
+    // The admitted clients still work, and once some leave, newcomers are admitted again.
+    const [first, second] = opened;
+    await first.command({ type: 'subscribe', channel: 'after.flood' });
+    await second.command({ type: 'publish', channel: 'after.flood', data: 'still here' });
+    assert.equal((await first.next((m) => m.type === 'message')).data, 'still here');
+    await Promise.all(opened.slice(2).map((c) => c.close()));
+    const newcomer = await PlainClient.connect(url);
+    assert.equal(newcomer.welcome.version, 1);
+    await Promise.all([first.close(), second.close(), newcomer.close()]);
+  } finally {
+    await stopServer(own);
+  }
+});

@@ -14,10 +14,17 @@ function hostDll() {
   throw new Error('build src/Switchboard first (./test.sh does)');
 }
 
-/** Resolves with { url, process, output() } once the server logs its address. */
-function startServer(extraArgs = []) {
+/**
+ * Resolves with { url, process, output() } once the server logs its address. With `fileLimit`, the server runs
+ * under `ulimit -n fileLimit` (through bash, which then execs it, so the PID is the server's).
+ */
+function startServer(extraArgs = [], { fileLimit } = {}) {
   return new Promise((resolve, reject) => {
-    const child = spawn('dotnet', [hostDll(), 'serve', '--urls', 'http://127.0.0.1:0', ...extraArgs], {
+    const argv = [hostDll(), 'serve', '--urls', 'http://127.0.0.1:0', ...extraArgs];
+    const [command, args] = fileLimit
+      ? ['bash', ['-c', `ulimit -n ${Number(fileLimit)} && exec dotnet "$@"`, 'serve', ...argv]]
+      : ['dotnet', argv];
+    const child = spawn(command, args, {
       cwd: root,
       env: { ...process.env, ASPNETCORE_ENVIRONMENT: process.env.ASPNETCORE_ENVIRONMENT || 'Development' },
       stdio: ['ignore', 'pipe', 'pipe'],
