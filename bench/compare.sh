@@ -28,7 +28,7 @@ ulimit -n 1048576 2>/dev/null || true
 switchboard=src/Switchboard/bin/Release/net10.0/switchboard
 case "$mode" in
   fanout) defaults=(-n 1000 --payload 128 --rate 100,200,500,1000,2000,3000,5000,7500,10000,15000,20000 --duration 10 --warmup 2) ;;
-  connections) defaults=(-n 19000 --connect-rate 5000 --hold 10) ;; # 20,000 is the hard open-file limit here
+  connections) defaults=(-n 17000 --connect-rate 5000 --hold 10) ;; # 20,000 is the hard open-file limit here; serve caps at 90 % of it
   rpc) defaults=(-n 50 --duration 10 --warmup 2) ;;
   *) defaults=(-n 1000 --rate 100 --warmup 3) ;;
 esac
