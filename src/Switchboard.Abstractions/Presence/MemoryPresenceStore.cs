@@ -1,3 +1,5 @@
+using Switchboard.Internal;
+
 namespace Switchboard.Presence;
 
 /// <summary>
@@ -7,61 +9,30 @@ namespace Switchboard.Presence;
 /// <remarks>Thread safety: all members are safe to call from many threads.</remarks>
 public sealed class MemoryPresenceStore : IPresenceStore
 {
-    private const int ShardCount = 64;
-
-    private readonly Shard[] _shards = Enumerable.Range(0, ShardCount).Select(_ => new Shard()).ToArray();
+    private readonly ShardedTable<string, Dictionary<string, PresenceEntry>> _channels = new(StringComparer.Ordinal);
 
     /// <inheritdoc />
     public ValueTask AddAsync(string channel, PresenceEntry entry, CancellationToken cancellationToken)
     {
-        var shard = ShardOf(channel);
-        lock (shard.Gate)
+        _channels.Change(channel, entry, static (clients, entry) =>
         {
-            if (!shard.Channels.TryGetValue(channel, out var clients))
-            {
-                clients = new Dictionary<string, PresenceEntry>(StringComparer.Ordinal);
-                shard.Channels.Add(channel, clients);
-            }
-
+            clients ??= new Dictionary<string, PresenceEntry>(StringComparer.Ordinal);
             clients[entry.Client] = entry;
-        }
-
+            return (clients, 0);
+        });
         return ValueTask.CompletedTask;
     }
 
     /// <inheritdoc />
     public ValueTask RemoveAsync(string channel, string client, CancellationToken cancellationToken)
     {
-        var shard = ShardOf(channel);
-        lock (shard.Gate)
-        {
-            // An empty channel is dropped so that the store's memory follows the live subscriptions, not history.
-            if (shard.Channels.TryGetValue(channel, out var clients) && clients.Remove(client) && clients.Count == 0)
-            {
-                shard.Channels.Remove(channel);
-            }
-        }
-
+        // An empty channel is dropped so that the store's memory follows the live subscriptions, not history.
+        _channels.Change(channel, client, static (clients, client) =>
+            clients is not null && clients.Remove(client) && clients.Count == 0 ? (null, 0) : (clients, 0));
         return ValueTask.CompletedTask;
     }
 
     /// <inheritdoc />
-    public ValueTask<IReadOnlyList<PresenceEntry>> GetAsync(string channel, CancellationToken cancellationToken)
-    {
-        var shard = ShardOf(channel);
-        lock (shard.Gate)
-        {
-            IReadOnlyList<PresenceEntry> entries = shard.Channels.TryGetValue(channel, out var clients) ? [.. clients.Values] : [];
-            return ValueTask.FromResult(entries);
-        }
-    }
-
-    private Shard ShardOf(string channel) => _shards[(uint)StringComparer.Ordinal.GetHashCode(channel) % ShardCount];
-
-    private sealed class Shard
-    {
-        public Lock Gate { get; } = new();
-
-        public Dictionary<string, Dictionary<string, PresenceEntry>> Channels { get; } = new(StringComparer.Ordinal);
-    }
+    public ValueTask<IReadOnlyList<PresenceEntry>> GetAsync(string channel, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(_channels.Read(channel, 0, static (clients, _) => clients is null ? [] : (IReadOnlyList<PresenceEntry>)[.. clients.Values]));
 }

@@ -1,20 +1,20 @@
+using Switchboard.Internal;
 using Switchboard.Protocol;
 
 namespace Switchboard.Server.Internal;
 
 /// <summary>
-/// This node's subscribers per channel and per wildcard pattern. Exact channels are sharded by hash, each shard with
-/// its own lock; delivery takes the shard lock only to look the channel up, then iterates an array snapshot of its subscribers.
+/// This node's subscribers per channel and per wildcard pattern. Exact channels live in a sharded table (each shard
+/// with its own lock, held only to look the channel up); patterns in a <see cref="WildcardIndex{T}"/>, so a
+/// publication visits only the patterns its channel's segments lead to. Delivery iterates array snapshots.
 /// </summary>
 /// <remarks>Thread safety: all members are safe to call from many threads.</remarks>
 internal sealed class SubscriptionRegistry
 {
-    private const int ShardCount = 64;
-
-    private readonly Shard[] _shards = Enumerable.Range(0, ShardCount).Select(_ => new Shard()).ToArray();
+    private readonly ShardedTable<string, SubscriberSet> _channels = new(StringComparer.Ordinal);
     private readonly Lock _wildcardGate = new();
     private readonly Dictionary<string, SubscriberSet> _wildcards = new(StringComparer.Ordinal);
-    private volatile KeyValuePair<ChannelPattern, SubscriberSet>[] _wildcardSnapshot = [];
+    private readonly WildcardIndex<SubscriberSet> _wildcardIndex = new();
 
     /// <summary>Adds a subscription; returns whether it is the first on this node for its channel or pattern.</summary>
     public bool Add(ChannelSubscription subscription)
@@ -29,7 +29,7 @@ internal sealed class SubscriptionRegistry
                 {
                     set = new SubscriberSet();
                     _wildcards.Add(key, set);
-                    _wildcardSnapshot = [.. _wildcardSnapshot, new(subscription.Channel, set)];
+                    _wildcardIndex.Add(subscription.Channel, set);
                 }
 
                 set!.Add(subscription);
@@ -37,19 +37,13 @@ internal sealed class SubscriptionRegistry
             }
         }
 
-        var shard = ShardOf(key);
-        lock (shard.Gate)
+        return _channels.Change(key, subscription, static (set, subscription) =>
         {
-            var first = !shard.Channels.TryGetValue(key, out var set);
-            if (first)
-            {
-                set = new SubscriberSet();
-                shard.Channels.Add(key, set);
-            }
-
-            set!.Add(subscription);
-            return first;
-        }
+            var first = set is null;
+            set ??= new SubscriberSet();
+            set.Add(subscription);
+            return (set, first);
+        });
     }
 
     /// <summary>Removes a subscription; returns whether it was the last on this node for its channel or pattern.</summary>
@@ -66,76 +60,38 @@ internal sealed class SubscriptionRegistry
                 }
 
                 _wildcards.Remove(key);
-                _wildcardSnapshot = _wildcardSnapshot.Where(p => p.Value != set).ToArray();
+                _wildcardIndex.Remove(subscription.Channel);
                 return true;
             }
         }
 
-        var shard = ShardOf(key);
-        lock (shard.Gate)
-        {
-            if (!shard.Channels.TryGetValue(key, out var set) || !set.Remove(subscription) || set.Count > 0)
-            {
-                return false;
-            }
-
-            shard.Channels.Remove(key);
-            return true;
-        }
+        return _channels.Change(key, subscription, static (set, subscription) =>
+            set is not null && set.Remove(subscription) && set.Count == 0 ? (null, true) : (set, false));
     }
 
-    /// <summary>Hands a publication to every local subscriber of its channel and of every matching pattern.</summary>
-    public void Deliver(Publication publication)
+    /// <summary>
+    /// Hands a publication to every local subscriber of its channel and of every matching pattern; returns how many
+    /// subscriptions it was handed to. Allocates nothing.
+    /// </summary>
+    public int Deliver(Publication publication)
     {
-        var shard = ShardOf(publication.Channel);
-        SubscriberSet? set;
-        lock (shard.Gate)
+        var delivered = 0;
+        if (_channels.Read(publication.Channel, 0, static (set, _) => set) is { } exact)
         {
-            shard.Channels.TryGetValue(publication.Channel, out set);
+            delivered += DeliverTo(exact, publication);
         }
 
-        if (set is not null)
-        {
-            foreach (var subscription in set.Snapshot)
-            {
-                subscription.Deliver(publication);
-            }
-        }
-
-        foreach (var (pattern, patternSet) in _wildcardSnapshot)
-        {
-            if (pattern.Matches(publication.Channel))
-            {
-                foreach (var subscription in patternSet.Snapshot)
-                {
-                    subscription.Deliver(publication);
-                }
-            }
-        }
+        return delivered + _wildcardIndex.Visit(publication.Channel, publication, static (set, publication) => DeliverTo(set, publication));
     }
 
     /// <summary>The local subscriptions to exactly this channel (not patterns).</summary>
-    public ChannelSubscription[] GetSubscribers(string channel)
-    {
-        var shard = ShardOf(channel);
-        lock (shard.Gate)
-        {
-            return shard.Channels.TryGetValue(channel, out var set) ? set.Snapshot : [];
-        }
-    }
+    public ChannelSubscription[] GetSubscribers(string channel) =>
+        _channels.Read(channel, 0, static (set, _) => set?.Snapshot ?? []);
 
     /// <summary>Every channel and pattern with local subscribers and how many, for stats.</summary>
     public List<KeyValuePair<string, int>> GetChannelCounts()
     {
-        var counts = new List<KeyValuePair<string, int>>();
-        foreach (var shard in _shards)
-        {
-            lock (shard.Gate)
-            {
-                counts.AddRange(shard.Channels.Select(c => new KeyValuePair<string, int>(c.Key, c.Value.Count)));
-            }
-        }
-
+        var counts = _channels.Select(static (channel, set) => new KeyValuePair<string, int>(channel, set.Count));
         lock (_wildcardGate)
         {
             counts.AddRange(_wildcards.Select(c => new KeyValuePair<string, int>(c.Key, c.Value.Count)));
@@ -144,14 +100,15 @@ internal sealed class SubscriptionRegistry
         return counts;
     }
 
-    private Shard ShardOf(string channel) =>
-        _shards[(uint)StringComparer.Ordinal.GetHashCode(channel) % ShardCount];
-
-    private sealed class Shard
+    private static int DeliverTo(SubscriberSet set, Publication publication)
     {
-        public Lock Gate { get; } = new();
+        var subscribers = set.Snapshot;
+        foreach (var subscription in subscribers)
+        {
+            subscription.Deliver(publication);
+        }
 
-        public Dictionary<string, SubscriberSet> Channels { get; } = new(StringComparer.Ordinal);
+        return subscribers.Length;
     }
 
     /// <summary>

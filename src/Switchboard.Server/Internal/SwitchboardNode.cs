@@ -13,11 +13,8 @@ namespace Switchboard.Server.Internal;
 /// <remarks>Thread safety: all members are safe to call from many threads.</remarks>
 internal sealed class SwitchboardNode : IBrokerEventHandler
 {
-    private const int StripeCount = 64;
-
-    // Serialises "first local subscriber / last one left" with the broker (un)subscribe for the same channel, so a
-    // quick unsubscribe-resubscribe can never leave the node unsubscribed from a channel that has subscribers.
-    private readonly SemaphoreSlim[] _stripes = Enumerable.Range(0, StripeCount).Select(_ => new SemaphoreSlim(1, 1)).ToArray();
+    // Serialises "first local subscriber / last one left" with the broker (un)subscribe for the same channel.
+    private readonly ChannelLocks _channelLocks = new();
 
     public SwitchboardNode(IBroker broker, IPresenceStore presence, IOptions<SwitchboardOptions> options, ILogger<PresenceTracker> presenceLogger)
     {
@@ -50,9 +47,7 @@ internal sealed class SwitchboardNode : IBrokerEventHandler
 
     public async ValueTask AddSubscriptionAsync(ChannelSubscription subscription, CancellationToken cancellationToken)
     {
-        var stripe = StripeOf(subscription.Channel);
-        await stripe.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
+        using (await _channelLocks.LockAsync(subscription.Channel.Value, cancellationToken).ConfigureAwait(false))
         {
             if (Subscriptions.Add(subscription))
             {
@@ -67,33 +62,20 @@ internal sealed class SwitchboardNode : IBrokerEventHandler
                 }
             }
         }
-        finally
-        {
-            stripe.Release();
-        }
 
         await Presence.JoinAsync(subscription).ConfigureAwait(false);
     }
 
     public async ValueTask RemoveSubscriptionAsync(ChannelSubscription subscription)
     {
-        var stripe = StripeOf(subscription.Channel);
-        await stripe.WaitAsync().ConfigureAwait(false);
-        try
+        using (await _channelLocks.LockAsync(subscription.Channel.Value, CancellationToken.None).ConfigureAwait(false))
         {
             if (Subscriptions.Remove(subscription))
             {
                 await Broker.UnsubscribeAsync(subscription.Channel, CancellationToken.None).ConfigureAwait(false);
             }
         }
-        finally
-        {
-            stripe.Release();
-        }
 
         await Presence.LeaveAsync(subscription).ConfigureAwait(false);
     }
-
-    private SemaphoreSlim StripeOf(ChannelPattern channel) =>
-        _stripes[(uint)StringComparer.Ordinal.GetHashCode(channel.Value) % StripeCount];
 }

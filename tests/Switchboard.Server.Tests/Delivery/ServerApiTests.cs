@@ -18,13 +18,17 @@ public sealed class ServerApiTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _server.DisposeAsync();
 
-    /// <summary>Gives a connected client a user, as authentication will (this branch has no token auth yet).</summary>
+    /// <summary>
+    /// Gives a connected anonymous client a user, as token authentication does before a connection is registered
+    /// (the secured server's own tests cover real tokens): registered again under its new identity.
+    /// </summary>
     private void SignIn(TestClient client, string user)
     {
         var node = _server.Services.GetRequiredService<SwitchboardNode>();
         Assert.True(node.Connections.TryGet(client.Welcome["client"]!.GetValue<string>(), out var connection));
+        node.Connections.Remove(connection);
         connection.Identity = new ConnectionIdentity { UserId = user };
-        node.Connections.UpdateUser(connection);
+        node.Connections.Add(connection);
     }
 
     [Fact]
