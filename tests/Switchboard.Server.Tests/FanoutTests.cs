@@ -42,6 +42,10 @@ public sealed class FanoutTests
         {
             o.OutgoingQueueLimit = queueLimit;
             o.CloseTimeout = TimeSpan.FromMilliseconds(500);
+
+            // The frozen client never sends: on a loaded machine the burst outlasts ping + pong timeout, and the
+            // heartbeat (4002) would close it before its queue overflows (4003), which is this test's subject.
+            o.PingInterval = TimeSpan.FromMinutes(10);
         });
         var node = server.Services.GetRequiredService<SwitchboardNode>();
         var subscribers = await ConnectSubscribersAsync(server, 99, "burst");
@@ -92,7 +96,10 @@ public sealed class FanoutTests
         var clients = new List<TestClient>(count);
         for (var i = 0; i < count; i++)
         {
+            // Answering pings as every real client does: on a loaded machine a run lasts longer than the ping interval
+            // plus the pong timeout, and a silent subscriber is (rightly) closed with 4002.
             var client = await server.ConnectAsync("?batch=1");
+            client.AnswerPings = true;
             await client.SubscribeAsync(channel);
             clients.Add(client);
         }
