@@ -12,7 +12,7 @@ namespace Switchboard.Server.Tests.Handlers;
 /// A real server (Kestrel on 127.0.0.1:0) with the test handlers mapped beside the built-in protocol: the chat handler
 /// at <c>/chat/{room_id}</c>, with <c>action</c> as its type property at <c>/action</c>, with a required token at
 /// <c>/secure</c>, rate limited to 3 messages a minute at <c>/limited</c>, with JSON pings at <c>/json-ping</c>; the
-/// first-message handler at <c>/first</c>. Tokens are HS256 with <see cref="Secret"/>.
+/// first-message handler at <c>/first</c>; the result-error handler at <c>/results</c>. Tokens are HS256 with <see cref="Secret"/>.
 /// </summary>
 public static class HandlerServer
 {
@@ -49,6 +49,7 @@ public static class HandlerServer
         }));
         app.MapSwitchboardHandler<ChatTestHandler>("/json-ping", o => o.Heartbeat = HandlerHeartbeat.JsonPing);
         app.MapSwitchboardHandler<FirstMessageAuthHandler>("/first");
+        app.MapSwitchboardHandler<ResultErrorHandler>("/results");
     }
 
     public static ChatTestHandler Chat(this TestServer server) =>
