@@ -102,10 +102,17 @@ internal sealed partial class CommandDispatcher
     private async ValueTask SubscribeAsync(SwitchboardConnection connection, Command command)
     {
         var channel = command.Channel!;
-        if (connection.Subscriptions.ContainsKey(channel.Value))
+        if (connection.Subscriptions.TryGetValue(channel.Value, out var existing))
         {
-            Fail(connection, command, ProtocolError.BadRequest($"already subscribed to '{channel.Value}'"));
-            return;
+            if (!existing.IsInterrupted)
+            {
+                Fail(connection, command, ProtocolError.BadRequest($"already subscribed to '{channel.Value}'"));
+                return;
+            }
+
+            // The node ended it with the gap notice: this subscribe (with since) takes its place.
+            connection.Subscriptions.Remove(channel.Value);
+            await _node.RemoveSubscriptionAsync(existing).ConfigureAwait(false);
         }
 
         if (connection.Subscriptions.Count >= Options.MaxSubscriptionsPerConnection)
@@ -128,7 +135,7 @@ internal sealed partial class CommandDispatcher
             if (channel.IsWildcard)
             {
                 Reply(connection, command, channel, static (w, channel) => w.WriteString("channel", channel.Value));
-                subscription.GoLive(0);
+                _node.GoLive(subscription, null);
                 return;
             }
 
@@ -146,7 +153,7 @@ internal sealed partial class CommandDispatcher
             });
 
             // Without an id the client gets no result, but it still must not see what the result would have covered twice.
-            subscription.GoLive(history.Position.Offset);
+            _node.GoLive(subscription, history.Position);
         }
         catch
         {
