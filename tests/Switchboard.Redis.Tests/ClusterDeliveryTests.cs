@@ -105,4 +105,25 @@ public sealed class ClusterDeliveryTests(RedisServer redis) : IClassFixture<Redi
             }
         }
     }
+
+    [Fact]
+    public async Task A_connection_subscribed_to_a_channel_and_a_matching_pattern_gets_each_publication_once_per_subscription()
+    {
+        await using var nodes = await ClusterNodes.StartAsync(redis);
+        await using var both = await nodes.A.ConnectAsync();
+        await both.SubscribeAsync("both.b");
+        await both.SubscribeAsync("both.*");
+        await using var publisher = await nodes.B.ConnectAsync();
+        for (var n = 1; n <= 3; n++)
+        {
+            await publisher.OkAsync(JsonNode.Parse(Publish("both.b", n))!.AsObject());
+        }
+
+        var messages = await both.ReceiveMessagesAsync(6);
+        // Two of each offset, in offset order (Redis delivers each twice to the node; it passes it on once per subscription).
+        Assert.Equal([1L, 1, 2, 2, 3, 3], messages.Select(m => m["offset"]!.GetValue<long>()));
+        await both.SendRawAsync("{\"type\":\"ping\",\"id\":1}");
+        await both.ReceiveTypeAsync("pong");
+        Assert.False(both.TryReceive(out var extra) && extra!["type"]!.GetValue<string>() == "message", "a third copy arrived");
+    }
 }

@@ -75,7 +75,8 @@ public readonly record struct PublishResult(StreamPosition Position, bool Duplic
 
 /// <summary>What to read from a channel's history.</summary>
 /// <param name="Since">Return the publications after this position (all of them, or none if that is not possible).</param>
-/// <param name="Limit">Return at most this many of the newest publications; <see langword="null"/> for all, 0 for none.</param>
+/// <param name="Limit">At most this many: with <paramref name="Since"/> the oldest after it (a page forward), without it
+/// the newest; <see langword="null"/> for all, 0 for none.</param>
 public readonly record struct HistoryQuery(StreamPosition? Since, int? Limit);
 
 /// <summary>The result of a history read.</summary>

@@ -198,15 +198,8 @@ internal sealed partial class CommandDispatcher
         }
 
         var history = await _node.Broker.GetHistoryAsync(channel.Value, new HistoryQuery(command.Since, command.Limit), CancellationToken.None).ConfigureAwait(false);
-        Reply(connection, command, history, static (w, history) =>
-        {
-            MessageWriter.WritePublications(w, history.Publications);
-            MessageWriter.WritePosition(w, history.Position);
-            if (!history.Complete)
-            {
-                w.WriteBoolean("recovered", false);
-            }
-        });
+        var page = HistoryPage.Cut(history, Options.OutgoingQueueLimit);
+        Reply(connection, command, page, static (w, page) => HistoryPage.Write(w, page));
     }
 
     private async ValueTask PresenceAsync(SwitchboardConnection connection, Command command)
