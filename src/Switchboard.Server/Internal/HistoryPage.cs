@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Switchboard.Protocol;
-using Switchboard.Server.Brokers;
+using Switchboard.Brokers;
 
 namespace Switchboard.Server.Internal;
 
