@@ -55,7 +55,7 @@ internal sealed class NatsBridgeService(
         };
 
         var intake = new NatsIntake(server, metrics, settings.QueueGroup, _logger);
-        var loops = new List<Task>();
+        var loops = new List<Task> { ConnectAsync(connection, stoppingToken) };
         var intakes = routes.Where(static r => r.Direction.HasFlag(BridgeDirection.NatsToChannels)).ToList();
         status.Intakes = intakes.Count;
         foreach (var route in intakes)
@@ -72,6 +72,24 @@ internal sealed class NatsBridgeService(
 
         await Task.WhenAll(loops).ConfigureAwait(false);
         status.Set(false, "stopped");
+    }
+
+    /// <summary>Connects at start even when only forwarding (which connects lazily), so readiness is true before the first publication.</summary>
+    private async Task ConnectAsync(NatsConnection connection, CancellationToken stoppingToken)
+    {
+        try
+        {
+            await connection.ConnectAsync().AsTask().WaitAsync(stoppingToken).ConfigureAwait(false); // retries by itself
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        catch (NatsException ex)
+        {
+            // The intake loops and the first forwarded publication connect again.
+            status.Set(false, "could not connect");
+            NatsLog.BridgeFailed(_logger, "(connection)", ex.GetType().Name, MinBackoff, ex);
+        }
     }
 
     /// <summary>Runs a loop until the node stops, starting it again (with backoff) whenever it fails or ends.</summary>
