@@ -1,4 +1,4 @@
-using Switchboard.Server.Brokers;
+using Switchboard.Brokers;
 
 namespace Switchboard.Server;
 

@@ -4,7 +4,7 @@ using NATS.Client.JetStream;
 using StackExchange.Redis;
 using Switchboard.Redis.Tests;
 using Switchboard.Server;
-using Switchboard.Server.Brokers;
+using Switchboard.Brokers;
 
 namespace Switchboard.Nats.Tests;
 

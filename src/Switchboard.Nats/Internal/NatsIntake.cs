@@ -3,7 +3,7 @@ using System.Text;
 using Microsoft.Extensions.Logging;
 using NATS.Client.Core;
 using Switchboard.Server;
-using Switchboard.Server.Brokers;
+using Switchboard.Brokers;
 
 namespace Switchboard.Nats.Internal;
 
