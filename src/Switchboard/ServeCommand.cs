@@ -100,6 +100,11 @@ internal static partial class ServeCommand
             builder.Services.AddSwitchboardRedis();
         }
 
+        if (!string.IsNullOrWhiteSpace(builder.Configuration[$"{Switchboard.Nats.SwitchboardNatsOptions.SectionName}:Url"]))
+        {
+            builder.Services.AddSwitchboardNats(); // NATS subjects bridged to channels (docs/nats.md)
+        }
+
         var app = builder.Build();
         app.MapSwitchboard("/ws");
         if (!string.IsNullOrEmpty(app.Configuration["Switchboard:HttpApi:Key"]))

@@ -176,7 +176,7 @@ internal sealed partial class CommandDispatcher
         }
 
         var request = new PublishRequest(channel.Value, command.Data, connection.Publisher, command.Key, _node.HistoryFor(channel.Value), Options.IdempotencyWindow);
-        var result = await _node.Broker.PublishAsync(request, CancellationToken.None).ConfigureAwait(false);
+        var result = await _node.PublishAsync(request, CancellationToken.None).ConfigureAwait(false);
         Reply(connection, command, result.Position.Offset, ReplyWriter.WritePublish);
     }
 
