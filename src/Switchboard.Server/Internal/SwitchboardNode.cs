@@ -19,11 +19,14 @@ internal sealed class SwitchboardNode : IBrokerEventHandler
     // quick unsubscribe-resubscribe can never leave the node unsubscribed from a channel that has subscribers.
     private readonly SemaphoreSlim[] _stripes = Enumerable.Range(0, StripeCount).Select(_ => new SemaphoreSlim(1, 1)).ToArray();
 
-    public SwitchboardNode(IBroker broker, IPresenceStore presence, IOptions<SwitchboardOptions> options, ILogger<PresenceTracker> presenceLogger)
+    public SwitchboardNode(IBroker broker, IPresenceStore presence, IOptions<SwitchboardOptions> options, ILogger<PresenceTracker> presenceLogger, Diagnostics.SwitchboardMetrics? metrics = null)
     {
         Broker = broker;
         Options = options.Value;
         Presence = new PresenceTracker(presence, Subscriptions, presenceLogger);
+
+        // Read on each collection (a scrape), not kept up to date on the hot path.
+        metrics?.Observe(() => Subscriptions.GetChannelCounts().Count, () => Connections.All.Sum(static c => c.Writer.QueuedBytes));
     }
 
     public IBroker Broker { get; }
