@@ -17,6 +17,7 @@ public static class SwitchboardEndpointRouteBuilderExtensions
     {
         var handler = endpoints.ServiceProvider.GetRequiredService<ConnectionHandler>();
         var pipeline = endpoints.CreateApplicationBuilder();
+        pipeline.Use(CoalescingUpgrade.InstallAsync); // Before UseWebSockets, which captures the upgrade feature.
         pipeline.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.Zero });
         pipeline.Run(handler.HandleAsync);
         return endpoints.Map(pattern, pipeline.Build()).WithDisplayName("Switchboard WebSocket");

@@ -51,12 +51,12 @@ internal sealed class ConnectionHandler
         WebSocket acceptedSocket;
         try
         {
-            acceptedSocket = await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext
+            acceptedSocket = CoalescingUpgrade.Wrap(context, await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext
             {
                 SubProtocol = subProtocol,
                 KeepAliveInterval = TimeSpan.Zero, // Heartbeats are protocol pings, which also detect a dead client.
                 DangerousEnableCompression = false,
-            }).ConfigureAwait(false);
+            }).ConfigureAwait(false));
         }
         catch (InvalidOperationException) when (!context.Response.HasStarted)
         {
