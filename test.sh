@@ -41,6 +41,8 @@ if ! dotnet build Switchboard.slnx -c Release -nologo -clp:ErrorsOnly; then
 fi
 
 # --- .NET test projects ------------------------------------------------------------------------------------------
+# The bench tests drive the Node.js reference server (npm's ws) too.
+(cd bench/NodeReference && { [ -d node_modules ] || npm ci --no-audit --no-fund --silent; }) || log "npm ci failed in bench/NodeReference; the bench tests of the node target will fail"
 for project in tests/*/*.csproj; do
   name=$(basename "$project" .csproj)
   log "running $name"
