@@ -37,7 +37,6 @@ internal sealed class NatsBridgeService(
             MaxReconnectRetry = -1,
             ReconnectWaitMin = TimeSpan.FromMilliseconds(250),
             ReconnectWaitMax = TimeSpan.FromSeconds(2),
-            LoggerFactory = loggerFactory,
         };
 
         await using var connection = new NatsConnection(natsOptions);
