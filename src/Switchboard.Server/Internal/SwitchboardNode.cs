@@ -27,6 +27,7 @@ internal sealed class SwitchboardNode : IBrokerEventHandler
         _observers = observers?.ToArray() ?? [];
         Options = options.Value;
         Presence = new PresenceTracker(presence, Subscriptions, presenceLogger);
+        Continuity = new StreamContinuity(broker, Subscriptions, presenceLogger);
     }
 
     public IBroker Broker { get; }
@@ -40,6 +41,9 @@ internal sealed class SwitchboardNode : IBrokerEventHandler
     /// <summary>Presence entries and join/leave events of this node's subscriptions.</summary>
     public PresenceTracker Presence { get; }
 
+    /// <summary>Keeps every channel's live stream contiguous: dedupes, heals gaps from history, or says there is one.</summary>
+    public StreamContinuity Continuity { get; }
+
     /// <summary>When this node started, for stats.</summary>
     public DateTimeOffset StartedAt { get; } = DateTimeOffset.UtcNow;
 
@@ -49,7 +53,23 @@ internal sealed class SwitchboardNode : IBrokerEventHandler
     /// <summary>The history policy of a channel. Channel rules (per pattern) refine this later; today one policy for all.</summary>
     public HistoryPolicy HistoryFor(string channel) => new(Options.HistorySize, Options.HistoryTtl);
 
-    public void HandlePublication(Publication publication) => Subscriptions.Deliver(publication);
+    public void HandlePublication(Publication publication) => Continuity.Deliver(publication);
+
+    public void HandleDeliveryRestored() => Continuity.Resume();
+
+    /// <summary>
+    /// Switches a subscription to live delivery after its result was queued; <paramref name="start"/> is the result's
+    /// position (<see langword="null"/> for a pattern).
+    /// </summary>
+    public void GoLive(ChannelSubscription subscription, StreamPosition? start)
+    {
+        if (start is { } position)
+        {
+            Continuity.Started(subscription.Channel.Value, position);
+        }
+
+        subscription.GoLive(start);
+    }
 
     /// <summary>Publishes through the broker and tells the <see cref="IPublicationObserver"/>s: the one path of every publish made on this node.</summary>
     public async ValueTask<PublishResult> PublishAsync(PublishRequest request, CancellationToken cancellationToken)
@@ -83,6 +103,16 @@ internal sealed class SwitchboardNode : IBrokerEventHandler
                     Subscriptions.Remove(subscription);
                     throw;
                 }
+
+                if (!subscription.Channel.IsWildcard)
+                {
+                    Continuity.Track(subscription.Channel.Value);
+                }
+            }
+
+            if (subscription.Channel.IsWildcard)
+            {
+                Continuity.AddPattern(subscription);
             }
         }
         finally
@@ -99,8 +129,18 @@ internal sealed class SwitchboardNode : IBrokerEventHandler
         await stripe.WaitAsync().ConfigureAwait(false);
         try
         {
+            if (subscription.Channel.IsWildcard)
+            {
+                Continuity.RemovePattern(subscription);
+            }
+
             if (Subscriptions.Remove(subscription))
             {
+                if (!subscription.Channel.IsWildcard)
+                {
+                    Continuity.Forget(subscription.Channel.Value);
+                }
+
                 await Broker.UnsubscribeAsync(subscription.Channel, CancellationToken.None).ConfigureAwait(false);
             }
         }
