@@ -1,4 +1,5 @@
 using Switchboard.Protocol;
+using Switchboard.Server.Handlers.Internal;
 
 namespace Switchboard.Server.Internal;
 
@@ -22,18 +23,33 @@ internal sealed class ChannelSubscription
         PresenceEvents = presenceEvents;
     }
 
+    /// <summary>
+    /// A custom handler's audience (all, group, user, role): delivers each publication's data as it is (the handler's
+    /// own message, encoded once by the sender), except to the connection named in its <c>from</c>, which is how a
+    /// broadcast excludes its sender. Live at once; no presence.
+    /// </summary>
+    public static ChannelSubscription ForHandler(SwitchboardConnection connection, ChannelPattern channel)
+    {
+        var subscription = new ChannelSubscription(connection, channel, presenceEvents: false) { IsHandlerAudience = true };
+        subscription.GoLive(0);
+        return subscription;
+    }
+
     public SwitchboardConnection Connection { get; }
 
     public ChannelPattern Channel { get; }
 
     public bool PresenceEvents { get; }
 
+    /// <summary>Whether this is a custom handler's audience rather than a built-in client's subscription.</summary>
+    public bool IsHandlerAudience { get; private init; }
+
     /// <summary>Hands a publication to the connection's writer, or holds it while the subscription is pending.</summary>
     public void Deliver(Publication publication)
     {
         if (_live)
         {
-            Connection.Writer.TryEnqueue(publication.Encoded);
+            Enqueue(publication);
             return;
         }
 
@@ -46,7 +62,7 @@ internal sealed class ChannelSubscription
             }
         }
 
-        Connection.Writer.TryEnqueue(publication.Encoded);
+        Enqueue(publication);
     }
 
     /// <summary>
@@ -63,12 +79,31 @@ internal sealed class ChannelSubscription
                 // Exact channels skip what the result already covered; a pattern spans many channels' offsets.
                 if (Channel.IsWildcard || publication.Offset > _lastOffset)
                 {
-                    Connection.Writer.TryEnqueue(publication.Encoded);
+                    Enqueue(publication);
                 }
             }
 
             _pending = null;
             _live = true;
+        }
+    }
+
+    private void Enqueue(Publication publication)
+    {
+        if (IsHandlerAudience)
+        {
+            if (publication.From?.Client != Connection.Id)
+            {
+                Connection.Writer.TryEnqueue(publication.Data);
+            }
+
+            return;
+        }
+
+        // A built-in wildcard (even '>') never sees the handlers' reserved channels.
+        if (!Channel.IsWildcard || !HandlerChannels.IsReserved(publication.Channel))
+        {
+            Connection.Writer.TryEnqueue(publication.Encoded);
         }
     }
 }

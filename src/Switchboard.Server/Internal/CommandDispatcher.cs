@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Switchboard.Protocol;
 using Switchboard.Server.Brokers;
+using Switchboard.Server.Handlers.Internal;
 using Switchboard.Server.Rpc;
 using Switchboard.Server.Security;
 using Switchboard.Server.Security.Internal;
@@ -33,11 +34,6 @@ internal sealed partial class CommandDispatcher
     /// <summary>Executes one raw client message.</summary>
     public async ValueTask ExecuteAsync(SwitchboardConnection connection, ReadOnlyMemory<byte> message)
     {
-        if (connection.RateGuard is { } guard && !guard.TryAdmit(connection, message.Span))
-        {
-            return;
-        }
-
         var parsed = CommandParser.Parse(message.Span);
         if (!parsed.IsSuccess)
         {
@@ -234,6 +230,12 @@ internal sealed partial class CommandDispatcher
 
     private bool Authorize(SwitchboardConnection connection, Command command, ChannelAction action, ChannelPattern channel)
     {
+        if (HandlerChannels.IsReserved(channel.Value))
+        {
+            Fail(connection, command, new ProtocolError(ErrorCodes.Forbidden, $"channels starting with '{HandlerChannels.Prefix}' are reserved for custom handlers"));
+            return false;
+        }
+
         if (_authorizer.IsAllowed(connection.Identity, action, channel))
         {
             return true;

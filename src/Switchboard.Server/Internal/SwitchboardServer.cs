@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Switchboard.Protocol;
 using Switchboard.Server.Brokers;
+using Switchboard.Server.Handlers.Internal;
 using Switchboard.Server.Presence;
 
 namespace Switchboard.Server.Internal;
@@ -145,6 +146,11 @@ internal sealed class SwitchboardServer : ISwitchboard
         if (ChannelName.Validate(channel, allowWildcards: false) is { } error)
         {
             throw new ArgumentException(error, nameof(channel));
+        }
+
+        if (HandlerChannels.IsReserved(channel))
+        {
+            throw new ArgumentException($"channels starting with '{HandlerChannels.Prefix}' are reserved for custom handlers", nameof(channel));
         }
     }
 
