@@ -9,6 +9,7 @@ var tokens = TokenIssuer.Configure(builder.Configuration);
 builder.Services.AddSwitchboard();
 
 var app = builder.Build();
+app.MapSwitchboardHandler<ChatHandler>("/ws");
 app.MapGet("/", (HttpRequest request) => Results.Content(ChatPage.For(request.Host), "text/html; charset=utf-8"));
 app.MapPost("/api/generate-token", async (HttpRequest request) =>
 {

@@ -57,6 +57,9 @@ public sealed record Notification([property: JsonPropertyName("type")] string Ty
 /// <summary><c>{"type":"error","message":...}</c>, the seed's error format.</summary>
 public sealed record ErrorMessage([property: JsonPropertyName("type")] string Type, [property: JsonPropertyName("message")] string Message);
 
+/// <summary>What a backend posts to <c>POST /api/events</c>: <c>{"subject":"order.created","data":{...}}</c>.</summary>
+public sealed record EventRequest([property: JsonPropertyName("subject")] string? Subject, [property: JsonPropertyName("data")] JsonElement? Data);
+
 /// <summary>What <c>POST /api/events</c> answers: the topics the event went to.</summary>
 public sealed record EventAccepted([property: JsonPropertyName("subject")] string Subject, [property: JsonPropertyName("topics")] List<string> Topics);
 
@@ -72,5 +75,8 @@ public sealed record Problem([property: JsonPropertyName("title")] string Title,
 [JsonSerializable(typeof(Notification))]
 [JsonSerializable(typeof(ErrorMessage))]
 [JsonSerializable(typeof(EventAccepted))]
+[JsonSerializable(typeof(EventRequest))]
+[JsonSerializable(typeof(TopicsRequest))]
+[JsonSerializable(typeof(AdminCommand))]
 [JsonSerializable(typeof(Problem))]
 public sealed partial class LiveJsonContext : JsonSerializerContext;

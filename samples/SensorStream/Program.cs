@@ -6,32 +6,30 @@ using Switchboard.Samples;
 var builder = WebApplication.CreateBuilder(args);
 builder.UseSampleDefaults("http://localhost:8000");
 builder.Services.AddSwitchboard();
+builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton(new SensorActivity(builder.Configuration.GetValue("SensorStream:OfflineAfter", TimeSpan.FromMinutes(1))));
+builder.Services.AddSingleton<SensorStreamHandler>();
+builder.Services.AddHostedService<SensorStatusMonitor>();
 
 var app = builder.Build();
-var nextId = 0L;
-app.MapPost("/api/sensors/readings", async (HttpRequest request, SensorActivity activity) =>
+app.MapSwitchboardHandler<SensorStreamHandler>("/api/ws/sensor/stream");
+app.MapPost("/api/sensors/readings", async (HttpRequest request, SensorStreamHandler stream) =>
 {
     JsonElement body;
     try
     {
-        body = (await JsonDocument.ParseAsync(request.Body, cancellationToken: request.HttpContext.RequestAborted)).RootElement;
+        using var document = await JsonDocument.ParseAsync(request.Body, cancellationToken: request.HttpContext.RequestAborted);
+        body = document.RootElement.Clone();
     }
     catch (JsonException)
     {
-        return Results.Json(new Problem("Invalid reading", 400, "the body is not valid JSON"), SensorJsonContext.Default.Problem, statusCode: 400);
+        return Invalid("the body is not valid JSON");
     }
 
-    var now = DateTimeOffset.UtcNow;
-    var (reading, error) = ReadingValidator.Validate(body, () => Interlocked.Increment(ref nextId), now);
-    if (reading is null)
-    {
-        return Results.Json(new Problem("Invalid reading", 400, error!), SensorJsonContext.Default.Problem, statusCode: 400);
-    }
+    var (reading, error) = await stream.AcceptAsync(body);
+    return reading is null ? Invalid(error!) : Results.Json(reading, SensorJsonContext.Default.SensorReading, statusCode: 201);
 
-    // TODO(handler API): broadcast sensor_status (when the sensor starts reporting) and sensor_reading.
-    _ = activity.Record(reading.SensorId, now);
-    return Results.Json(reading, SensorJsonContext.Default.SensorReading, statusCode: 201);
+    static IResult Invalid(string reason) => Results.Json(new Problem("Invalid reading", 400, reason), SensorJsonContext.Default.Problem, statusCode: 400);
 });
 app.LogListeningAddress("SensorStream");
 app.Run();

@@ -35,13 +35,17 @@ class RecordedSocket:
 
 
 async def basic_client():
-    """Pattern 1 sends subscribe_events without authenticating: Home Assistant answers auth_invalid and closes."""
+    """Pattern 1 sends subscribe_events without authenticating: the server answers auth_invalid and closes (1008)."""
     printed = Printed("basic client")
     seed = load_seed("seed000_basic_client.py", print=printed)
-    await asyncio.wait_for(seed.websocket_client(BASE + "/api/websocket"), 15)
+    try:
+        await asyncio.wait_for(seed.websocket_client(BASE + "/api/websocket"), 15)
+        fail("the unauthenticated connection was not closed with 1008")
+    except websockets.exceptions.ConnectionClosedError as closed:
+        check(closed.code == 1008 and closed.reason == "Auth message incorrectly formatted", f"closed with {closed.code} {closed.reason!r}")
     check(len(printed.lines) == 2, f"expected auth_required and auth_invalid, printed {printed.lines}")
     check("'type': 'auth_required'" in printed.lines[0] and "'type': 'auth_invalid'" in printed.lines[1], f"printed {printed.lines}")
-    passed("seed 000 basic client: auth_required, then auth_invalid for a message that is not auth, then a normal close")
+    passed("seed 000 basic client: auth_required, then auth_invalid for a message that is not auth, then close 1008")
 
 
 async def reconnecting_client():

@@ -50,7 +50,7 @@ class Printed:
             self._cond.notify_all()
         sys.stdout.write(f"[{self.label}] {line}\n")
 
-    def wait_for(self, predicate, what, timeout=15):
+    def wait_for(self, predicate, what, timeout=15, required=True):
         deadline = time.monotonic() + timeout
         with self._cond:
             while True:
@@ -59,6 +59,8 @@ class Printed:
                         return line
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
+                    if not required:
+                        return None
                     fail(f"{self.label}: no {what} within {timeout} s; printed: {self.lines}")
                 self._cond.wait(remaining)
 
@@ -74,6 +76,17 @@ class Collected:
         with self._cond:
             self.items.append(item)
             self._cond.notify_all()
+
+    def wait_any(self, timeout):
+        """Whether anything arrived within timeout seconds."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while not self.items:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return False
+                self._cond.wait(remaining)
+            return True
 
     def wait_count(self, count, what, timeout=15):
         deadline = time.monotonic() + timeout

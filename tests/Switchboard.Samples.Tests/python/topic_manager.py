@@ -51,12 +51,10 @@ async def main():
 
         await alice.send(json.dumps({"type": "hello", "n": 1}))
         check(await receive_json(alice) == {"received": {"type": "hello", "n": 1}}, "echo of an unknown message")
-        await alice.send("[1, 2]")
-        check(await receive_json(alice) == {"received": [1, 2]}, "echo of a non-object")
-
-        await alice.send("{broken")
-        error = await receive_json(alice)
-        check(error["type"] == "error" and "JSON" in error["message"], f"invalid JSON: {error}")
+        for bad in ["{broken", "[1, 2]"]:  # The seed's receive_json() would end the connection; here it lives on.
+            await alice.send(bad)
+            error = await receive_json(alice)
+            check(error["type"] == "error" and "JSON" in error["message"], f"{bad}: {error}")
 
         await alice.send(json.dumps({"type": "unsubscribe", "topic": "news"}))
         await ping(alice)

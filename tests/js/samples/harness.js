@@ -2,6 +2,7 @@
 'use strict';
 const { spawn } = require('node:child_process');
 const fs = require('node:fs');
+const http = require('node:http');
 const path = require('node:path');
 const { chromium } = require('playwright-core');
 
@@ -91,10 +92,32 @@ function consoleOf(page) {
   };
 }
 
+/**
+ * A new page for the seed's code, served by a small local web server (as the seeds' apps are served by their own dev
+ * servers), from where the code opens its WebSocket to the sample. A page served from the browser's own network
+ * stack would be stopped by Chromium's local network access checks; a real loopback page is not.
+ */
+async function blankPage(browser) {
+  if (!pageServer) {
+    pageServer = http.createServer((_, response) => {
+      response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      response.end('<!doctype html><title>seed client</title>');
+    });
+    await new Promise((resolve) => pageServer.listen(0, '127.0.0.1', resolve));
+    pageServer.unref();
+  }
+
+  const page = await browser.newPage();
+  await page.goto(`http://127.0.0.1:${pageServer.address().port}/`);
+  return page;
+}
+
+let pageServer;
+
 async function postJson(url, body, headers = {}) {
   const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
   const text = await response.text();
   return { status: response.status, body: text ? JSON.parse(text) : null };
 }
 
-module.exports = { startSample, launchBrowser, seedScript, consoleOf, postJson };
+module.exports = { startSample, launchBrowser, blankPage, seedScript, consoleOf, postJson };

@@ -4,7 +4,7 @@
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const crypto = require('node:crypto');
-const { startSample, launchBrowser, seedScript, consoleOf, postJson } = require('./harness');
+const { startSample, launchBrowser, blankPage, seedScript, consoleOf, postJson } = require('./harness');
 
 const secret = crypto.randomBytes(32).toString('hex');
 let sample;
@@ -20,8 +20,7 @@ function token(claims) {
 }
 
 async function seedClient(authToken) {
-  const page = await browser.newPage();
-  await page.goto(`${sample.url}/api/events`).catch(() => {});
+  const page = await blankPage(browser);
   const console = consoleOf(page);
   // The functions the seed's client calls and leaves to the application: here they record what they were given.
   await page.addScriptTag({ content: `const authToken = ${JSON.stringify(authToken)};

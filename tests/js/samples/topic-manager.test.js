@@ -3,7 +3,7 @@
 'use strict';
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
-const { startSample, launchBrowser, seedScript, postJson } = require('./harness');
+const { startSample, launchBrowser, blankPage, seedScript, postJson } = require('./harness');
 
 let sample;
 let browser;
@@ -19,8 +19,7 @@ const withoutTypes = {
 };
 
 test('BufferedWebSocket: subscribe and ping sent while connecting are flushed in order on open', async () => {
-  const page = await browser.newPage();
-  await page.goto(`${sample.url}/api/publish`).catch(() => {});
+  const page = await blankPage(browser);
   await page.addScriptTag({ content: seedScript('seed003_buffered_websocket.ts', withoutTypes) });
   const url = `${sample.url.replace('http://', 'ws://')}/ws/dana`;
   await page.evaluate((u) => {
