@@ -130,7 +130,8 @@ public sealed partial class SampleProcess : IAsyncDisposable
     {
         try
         {
-            process.Kill();
+            // The whole tree: `dotnet run` starts the sample as its child, which would outlive it and hold the output open.
+            process.Kill(entireProcessTree: true);
         }
         catch (InvalidOperationException)
         {
