@@ -13,7 +13,7 @@ log() { printf '==> %s\n' "$*" >&2; }
 # --- install what is missing (as root with apt-get; nothing when already there) ---------------------------------
 # Each entry: "command package". Add a line when a suite starts to need a program (redis-server, chromium, ...).
 # "py:MODULE package" checks that Debian's /usr/bin/python3 can import MODULE (the samples' seed clients use it).
-required=("redis-server redis-server" "chromium chromium" "py:websockets python3-websockets" "py:websocket python3-websocket" "py:tenacity python3-tenacity")
+required=("redis-server redis-server" "nats-server nats-server" "openssl openssl" "git git" "chromium chromium" "py:websockets python3-websockets" "py:websocket python3-websocket" "py:tenacity python3-tenacity")
 missing=()
 for entry in "${required[@]}"; do
   check="${entry%% *}"

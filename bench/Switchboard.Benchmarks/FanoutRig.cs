@@ -3,9 +3,9 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Switchboard.Protocol;
 using Switchboard.Server;
-using Switchboard.Server.Brokers;
+using Switchboard.Brokers;
 using Switchboard.Server.Internal;
-using Switchboard.Server.Presence;
+using Switchboard.Presence;
 using Switchboard.Server.Security;
 using Switchboard.Server.Security.Internal;
 
@@ -41,7 +41,7 @@ internal sealed class FanoutRig : IDisposable
             _sockets.Add(socket);
             var connection = new SwitchboardConnection(socket, batch: true, ConnectionIdentity.Anonymous, options.Value, dispatcher, NullLogger<SwitchboardConnection>.Instance);
             var subscription = new ChannelSubscription(connection, channel, presenceEvents: false);
-            subscription.GoLive(0);
+            subscription.GoLive(null);
             Registry.Add(subscription);
             if (runWriters)
             {

@@ -2,9 +2,9 @@ using System.Buffers;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Switchboard.Protocol;
-using Switchboard.Server.Brokers;
 using Switchboard.Server.Handlers.Internal;
-using Switchboard.Server.Presence;
+using Switchboard.Brokers;
+using Switchboard.Presence;
 
 namespace Switchboard.Server.Internal;
 
@@ -33,7 +33,7 @@ internal sealed class SwitchboardServer : ISwitchboard
         }
 
         var request = new PublishRequest(channel, data, From: null, idempotencyKey, _node.HistoryFor(channel), _node.Options.IdempotencyWindow);
-        return _node.Broker.PublishAsync(request, cancellationToken);
+        return _node.PublishAsync(request, cancellationToken);
     }
 
     public ValueTask<PublishResult> PublishAsync(string channel, JsonElement data, string? idempotencyKey = null, CancellationToken cancellationToken = default) =>
