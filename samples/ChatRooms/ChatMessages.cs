@@ -31,9 +31,6 @@ public sealed record ChatMessage(
 /// <summary><c>{"token":...}</c>, the answer of <c>POST /api/generate-token</c>.</summary>
 public sealed record TokenResponse([property: JsonPropertyName("token")] string Token);
 
-/// <summary>An HTTP error body (problem details).</summary>
-public sealed record Problem([property: JsonPropertyName("title")] string Title, [property: JsonPropertyName("status")] int Status, [property: JsonPropertyName("detail")] string Detail);
-
 /// <summary>Source-generated JSON for every message ChatRooms reads and writes.</summary>
 [JsonSerializable(typeof(RoomRequest))]
 [JsonSerializable(typeof(Welcome))]
@@ -41,5 +38,4 @@ public sealed record Problem([property: JsonPropertyName("title")] string Title,
 [JsonSerializable(typeof(RoomEvent))]
 [JsonSerializable(typeof(ChatMessage))]
 [JsonSerializable(typeof(TokenResponse))]
-[JsonSerializable(typeof(Problem))]
 public sealed partial class ChatJsonContext : JsonSerializerContext;

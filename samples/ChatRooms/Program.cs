@@ -29,7 +29,7 @@ app.MapPost("/api/generate-token", async (HttpRequest request) =>
 
     return userId is { Length: > 0 and <= 128 }
         ? Results.Json(new TokenResponse(tokens.Issue(userId)), ChatJsonContext.Default.TokenResponse)
-        : Results.Json(new Problem("Invalid request", 400, "user_id must be a non-empty string of at most 128 characters"), ChatJsonContext.Default.Problem, statusCode: 400);
+        : Problem.Result("Invalid request", "user_id must be a non-empty string of at most 128 characters");
 });
 app.LogListeningAddress("ChatRooms");
 app.Run();

@@ -63,9 +63,6 @@ public sealed record EventRequest([property: JsonPropertyName("subject")] string
 /// <summary>What <c>POST /api/events</c> answers: the topics the event went to.</summary>
 public sealed record EventAccepted([property: JsonPropertyName("subject")] string Subject, [property: JsonPropertyName("topics")] List<string> Topics);
 
-/// <summary>An HTTP error body (problem details).</summary>
-public sealed record Problem([property: JsonPropertyName("title")] string Title, [property: JsonPropertyName("status")] int Status, [property: JsonPropertyName("detail")] string Detail);
-
 /// <summary>Source-generated JSON for every message LiveUpdates writes.</summary>
 [JsonSerializable(typeof(OrderUpdate))]
 [JsonSerializable(typeof(PaymentCompleted))]
@@ -78,5 +75,4 @@ public sealed record Problem([property: JsonPropertyName("title")] string Title,
 [JsonSerializable(typeof(EventRequest))]
 [JsonSerializable(typeof(TopicsRequest))]
 [JsonSerializable(typeof(AdminCommand))]
-[JsonSerializable(typeof(Problem))]
 public sealed partial class LiveJsonContext : JsonSerializerContext;

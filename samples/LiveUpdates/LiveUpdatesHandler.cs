@@ -1,6 +1,6 @@
+using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Threading.RateLimiting;
-using Microsoft.IdentityModel.JsonWebTokens;
 using Switchboard.Server.Handlers;
 
 namespace LiveUpdates;
@@ -82,12 +82,11 @@ public sealed class LiveUpdatesHandler : SwitchboardHandler
     private static string[] Topics(TopicsRequest request) =>
         request.Topics is { } topics ? [.. topics.OfType<string>().Where(t => t.Length is > 0 and <= 200).Distinct(StringComparer.Ordinal)] : [];
 
-    // Switchboard validated the token before the connection opened; the seed's "username" claim is read from it here.
-    private static string? Username(HandlerConnection connection)
-    {
-        var token = connection.Query["token"].ToString();
-        return token.Length > 0 && new JsonWebToken(token).TryGetPayloadValue<string>("username", out var username) ? username : null;
-    }
+    // The seed's "username" claim: Switchboard keeps every claim of the token it validated.
+    private static string? Username(HandlerConnection connection) =>
+        connection.User.Claims is { ValueKind: JsonValueKind.Object } claims && claims.TryGetProperty("username", out var name) && name.ValueKind == JsonValueKind.String
+            ? name.GetString()
+            : null;
 }
 
 /// <summary><c>subscribe</c> / <c>unsubscribe</c>: <c>{"type":...,"topics":["orders",...]}</c>.</summary>

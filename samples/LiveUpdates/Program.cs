@@ -17,7 +17,7 @@ app.MapPost("/api/events", async (HttpRequest request, LiveEventBridge bridge) =
 {
     if (!string.IsNullOrEmpty(key) && request.Headers.Authorization.ToString() != $"Bearer {key}")
     {
-        return Results.Json(new Problem("Unauthorized", 401, "send Authorization: Bearer <Switchboard:HttpApi:Key>"), LiveJsonContext.Default.Problem, statusCode: 401);
+        return Problem.Result("Unauthorized", "send Authorization: Bearer <Switchboard:HttpApi:Key>", StatusCodes.Status401Unauthorized);
     }
 
     EventRequest? posted;
@@ -32,7 +32,7 @@ app.MapPost("/api/events", async (HttpRequest request, LiveEventBridge bridge) =
 
     if (posted is not { Subject: var subject, Data: { } data } || !LiveEventBridge.IsSubject(subject))
     {
-        return Results.Json(new Problem("Invalid event", 400, "the body must be {\"subject\": a subject such as order.created, \"data\": any JSON value}"), LiveJsonContext.Default.Problem, statusCode: 400);
+        return Problem.Result("Invalid event", "the body must be {\"subject\": a subject such as order.created, \"data\": any JSON value}");
     }
 
     var topics = await bridge.DeliverAsync(subject!, data, request.HttpContext.RequestAborted);

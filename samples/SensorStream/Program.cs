@@ -29,7 +29,7 @@ app.MapPost("/api/sensors/readings", async (HttpRequest request, SensorStreamHan
     var (reading, error) = await stream.AcceptAsync(body);
     return reading is null ? Invalid(error!) : Results.Json(reading, SensorJsonContext.Default.SensorReading, statusCode: 201);
 
-    static IResult Invalid(string reason) => Results.Json(new Problem("Invalid reading", 400, reason), SensorJsonContext.Default.Problem, statusCode: 400);
+    static IResult Invalid(string reason) => Problem.Result("Invalid reading", reason);
 });
 app.LogListeningAddress("SensorStream");
 app.Run();

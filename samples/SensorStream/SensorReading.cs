@@ -29,15 +29,8 @@ public sealed record StreamMessage<T>(
     [property: JsonPropertyName("type")] string Type,
     [property: JsonPropertyName("data")] T Data);
 
-/// <summary>An HTTP error body (RFC 9457 problem details, whose <c>detail</c> is also what FastAPI clients read).</summary>
-public sealed record Problem(
-    [property: JsonPropertyName("title")] string Title,
-    [property: JsonPropertyName("status")] int Status,
-    [property: JsonPropertyName("detail")] string Detail);
-
 /// <summary>Source-generated JSON for every message the sample writes.</summary>
 [JsonSerializable(typeof(SensorReading))]
 [JsonSerializable(typeof(StreamMessage<SensorReading>))]
 [JsonSerializable(typeof(StreamMessage<SensorStatus>))]
-[JsonSerializable(typeof(Problem))]
 public sealed partial class SensorJsonContext : JsonSerializerContext;

@@ -24,7 +24,7 @@ app.MapPost("/api/publish", async (HttpRequest request, HandlerClients<TopicHand
 
     if (publish is not { Topic: { Length: > 0 and <= 200 } topic, Message: { } message })
     {
-        return Results.Json(new Problem("Invalid publish", 400, "the body must be {\"topic\": a name of 1 to 200 characters, \"message\": any JSON value}"), TopicJsonContext.Default.Problem, statusCode: 400);
+        return Problem.Result("Invalid publish", "the body must be {\"topic\": a name of 1 to 200 characters, \"message\": any JSON value}");
     }
 
     // The seed sends the message as is to each subscriber: one encoding here, the same bytes for every one of them.

@@ -66,12 +66,8 @@ public sealed record PublishRequest([property: JsonPropertyName("topic")] string
 /// <summary>What <c>POST /api/publish</c> answers.</summary>
 public sealed record Published([property: JsonPropertyName("topic")] string Topic);
 
-/// <summary>An HTTP error body (problem details).</summary>
-public sealed record Problem([property: JsonPropertyName("title")] string Title, [property: JsonPropertyName("status")] int Status, [property: JsonPropertyName("detail")] string Detail);
-
 /// <summary>Source-generated JSON for TopicManager.</summary>
 [JsonSerializable(typeof(TopicRequest))]
 [JsonSerializable(typeof(PublishRequest))]
 [JsonSerializable(typeof(Published))]
-[JsonSerializable(typeof(Problem))]
 public sealed partial class TopicJsonContext : JsonSerializerContext;

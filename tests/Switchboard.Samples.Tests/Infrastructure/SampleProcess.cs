@@ -12,6 +12,9 @@ namespace Switchboard.Samples.Tests.Infrastructure;
 public sealed partial class SampleProcess : IAsyncDisposable
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
+
+    // `dotnet run` first evaluates the project with MSBuild, which takes long on a loaded machine.
+    private static readonly TimeSpan DotnetRunStartTimeout = TimeSpan.FromSeconds(180);
     private readonly Process _process;
     private readonly StringBuilder _output;
 
@@ -44,16 +47,16 @@ public sealed partial class SampleProcess : IAsyncDisposable
     public Uri WebSocketUri(string pathAndQuery) => new($"ws://{BaseUri.Authority}{pathAndQuery}");
 
     /// <summary>Starts sample <paramref name="name"/> with settings given as <c>--Key=value</c> flags and waits until it listens.</summary>
-    public static Task<SampleProcess> StartAsync(string name, params string[] settings) => StartAsync(name, [Repository.SampleDll(name)], settings);
+    public static Task<SampleProcess> StartAsync(string name, params string[] settings) => StartAsync(name, [Repository.SampleDll(name)], settings, StartTimeout);
 
     /// <summary>
     /// Starts the sample with the README's command, <c>dotnet run --project samples/NAME -- --urls ...</c>, on the
     /// build the tests use (<c>--no-build -c CONFIG</c>, so the test does not rebuild it).
     /// </summary>
     public static Task<SampleProcess> StartWithDotnetRunAsync(string name, params string[] settings) =>
-        StartAsync(name, ["run", "--no-build", "-c", Repository.Configuration, "--project", $"samples/{name}", "--"], settings);
+        StartAsync(name, ["run", "--no-build", "-c", Repository.Configuration, "--project", $"samples/{name}", "--"], settings, DotnetRunStartTimeout);
 
-    private static async Task<SampleProcess> StartAsync(string name, string[] command, string[] settings)
+    private static async Task<SampleProcess> StartAsync(string name, string[] command, string[] settings, TimeSpan timeout)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -103,13 +106,13 @@ public sealed partial class SampleProcess : IAsyncDisposable
         process.BeginErrorReadLine();
         try
         {
-            var uri = await ready.Task.WaitAsync(StartTimeout);
+            var uri = await ready.Task.WaitAsync(timeout);
             return new SampleProcess(process, output, uri);
         }
         catch (TimeoutException)
         {
             Kill(process);
-            throw new TimeoutException($"{name} did not log its address within {StartTimeout.TotalSeconds} s:\n{Read(output)}");
+            throw new TimeoutException($"{name} did not log its address within {timeout.TotalSeconds} s:\n{Read(output)}");
         }
     }
 

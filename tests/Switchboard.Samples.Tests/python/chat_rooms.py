@@ -8,12 +8,11 @@ Usage: chat_rooms.py http://127.0.0.1:PORT
 """
 import asyncio
 import json
-import os
 import sys
 
 import websockets
 
-from seedlib import check, fail, passed, post_json
+from seedlib import run, check, fail, passed, post_json
 
 HTTP = sys.argv[1].rstrip("/")
 WS = "ws://" + HTTP.split("://", 1)[1] + "/ws"
@@ -120,6 +119,4 @@ async def main():
 
 
 if __name__ == "__main__":
-    asyncio.run(asyncio.wait_for(main(), 60))
-    sys.stdout.flush()
-    os._exit(0)
+    run(main)

@@ -5,12 +5,11 @@ Usage: home_hub.py http://127.0.0.1:PORT ACCESS_TOKEN
 import asyncio
 import json
 import logging
-import os
 import sys
 
 import websockets
 
-from seedlib import AsyncCollected, Printed, check, fail, load_seed, passed
+from seedlib import run, AsyncCollected, Printed, check, fail, load_seed, passed
 
 BASE = "ws://" + sys.argv[1].rstrip("/").split("://", 1)[1]
 TOKEN = sys.argv[2]
@@ -168,6 +167,4 @@ async def main():
 
 
 if __name__ == "__main__":
-    asyncio.run(asyncio.wait_for(main(), 60))
-    sys.stdout.flush()
-    os._exit(0)
+    run(main)

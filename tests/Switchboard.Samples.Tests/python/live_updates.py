@@ -9,12 +9,11 @@ Usage: live_updates.py WS_NODE EVENTS_NODE USER_TOKEN ADMIN_TOKEN [bridge-only]
 import ast
 import asyncio
 import json
-import os
 import sys
 
 import websockets
 
-from seedlib import Printed, check, fail, load_seed, passed, post_json
+from seedlib import run, Printed, check, fail, load_seed, passed, post_json
 
 WS = "ws://" + sys.argv[1].rstrip("/").split("://", 1)[1]
 EVENTS = sys.argv[2].rstrip("/") + "/api/events"
@@ -106,6 +105,4 @@ async def main():
 
 
 if __name__ == "__main__":
-    asyncio.run(asyncio.wait_for(main(), 60))
-    sys.stdout.flush()
-    os._exit(0)
+    run(main)

@@ -157,3 +157,13 @@ class AsyncCollected:
             return await asyncio.wait_for(matching(), timeout)
         except asyncio.TimeoutError:
             fail(f"no {what} within {timeout} s; received: {self.items}")
+
+
+def run(main, timeout=60):
+    """Runs a driver's async main() with a time bound, then ends at once (a seed client may still be reconnecting
+    in a daemon thread)."""
+    import asyncio
+
+    asyncio.run(asyncio.wait_for(main(), timeout))
+    sys.stdout.flush()
+    os._exit(0)
