@@ -16,6 +16,7 @@ namespace HomeHub;
 public sealed class HomeAssistantHandler(EntityStore entities, EventBus events, IConfiguration configuration) : SwitchboardHandler
 {
     private const string Version = "2024.1.0";
+    private static readonly JsonElement EmptyObject = JsonSerializer.SerializeToElement(new Dictionary<string, JsonElement>(), HaJsonContext.Default.DictionaryStringJsonElement);
     private readonly byte[] _accessToken = Encoding.UTF8.GetBytes(configuration["HomeHub:AccessToken"] ?? "");
 
     public override void Configure(HandlerOptions options)
@@ -60,8 +61,14 @@ public sealed class HomeAssistantHandler(EntityStore entities, EventBus events, 
             }))
             .On("fire_event", Command((c, id, m) =>
             {
+                if (Text(m, "event_type") is not { Length: > 0 } eventType)
+                {
+                    Error(c, id, "invalid_format", "Message incorrectly formatted: event_type is required.");
+                    return;
+                }
+
                 var context = HaContext.New();
-                Fire(Text(m, "event_type"), m.TryGetProperty("event_data", out var data) ? data : JsonDocument.Parse("{}").RootElement, context);
+                Fire(eventType, m.TryGetProperty("event_data", out var data) && data.ValueKind == JsonValueKind.Object ? data : EmptyObject, context);
                 Result(c, id, JsonSerializer.SerializeToElement(new ContextResult(context), HaJsonContext.Default.ContextResult));
             }))
             .On("ping", Command((c, id, _) => c.Send(new PongMessage(id, "pong"), HaJsonContext.Default.PongMessage)));

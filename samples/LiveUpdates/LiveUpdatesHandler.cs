@@ -28,21 +28,23 @@ public sealed class LiveUpdatesHandler : SwitchboardHandler
         options
             .On("subscribe", LiveJsonContext.Default.TopicsRequest, async (connection, request) =>
             {
-                foreach (var topic in Topics(request))
+                var topics = Topics(request);
+                foreach (var topic in topics)
                 {
                     await connection.JoinGroupAsync(topic);
                 }
 
-                connection.Send(new Subscribed("subscribed", Topics(request)), LiveJsonContext.Default.Subscribed);
+                connection.Send(new Subscribed("subscribed", topics), LiveJsonContext.Default.Subscribed);
             })
             .On("unsubscribe", LiveJsonContext.Default.TopicsRequest, async (connection, request) =>
             {
-                foreach (var topic in Topics(request))
+                var topics = Topics(request);
+                foreach (var topic in topics)
                 {
                     await connection.LeaveGroupAsync(topic);
                 }
 
-                connection.Send(new Subscribed("unsubscribed", Topics(request)), LiveJsonContext.Default.Subscribed);
+                connection.Send(new Subscribed("unsubscribed", topics), LiveJsonContext.Default.Subscribed);
             })
             .On("admin_command", LiveJsonContext.Default.AdminCommand, AdminAsync);
     }

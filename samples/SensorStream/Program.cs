@@ -7,7 +7,14 @@ var builder = WebApplication.CreateBuilder(args);
 builder.UseSampleDefaults("http://localhost:8000");
 builder.Services.AddSwitchboard();
 builder.Services.AddSingleton(TimeProvider.System);
-builder.Services.AddSingleton(new SensorActivity(builder.Configuration.GetValue("SensorStream:OfflineAfter", TimeSpan.FromMinutes(1))));
+var offlineAfter = builder.Configuration.GetValue("SensorStream:OfflineAfter", TimeSpan.FromMinutes(1));
+if (offlineAfter <= TimeSpan.Zero)
+{
+    Console.Error.WriteLine("SensorStream: --SensorStream:OfflineAfter must be a positive time span, e.g. 00:01:00");
+    return 2;
+}
+
+builder.Services.AddSingleton(new SensorActivity(offlineAfter));
 builder.Services.AddSingleton<SensorStreamHandler>();
 builder.Services.AddHostedService<SensorStatusMonitor>();
 
@@ -33,3 +40,4 @@ app.MapPost("/api/sensors/readings", async (HttpRequest request, SensorStreamHan
 });
 app.LogListeningAddress("SensorStream");
 app.Run();
+return 0;

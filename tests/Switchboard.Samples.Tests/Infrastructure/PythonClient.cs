@@ -6,7 +6,7 @@ namespace Switchboard.Samples.Tests.Infrastructure;
 /// <summary>
 /// Runs a seed's Python client script (python/*.py) with Debian's system python3, which has python3-websockets and
 /// python3-websocket (test.sh installs them). The script asserts what the client observes and exits non-zero with
-/// the reason when something is wrong; it bounds its own run time, and this runner kills it after a longer limit.
+/// the reason when something is wrong; it bounds its own run time, and this runner kills it after 240 s.
 /// </summary>
 public static class PythonClient
 {
@@ -48,7 +48,7 @@ public static class PythonClient
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(240));
         try
         {
             await process.WaitForExitAsync(timeout.Token);
@@ -57,7 +57,7 @@ public static class PythonClient
         {
             process.Kill();
             await process.WaitForExitAsync();
-            return new Run(-1, "timed out after 90 s:\n" + Read(output));
+            return new Run(-1, "timed out after 240 s:\n" + Read(output));
         }
 
         process.WaitForExit(); // Flushes the redirected output.

@@ -18,11 +18,11 @@ HTTP = sys.argv[1].rstrip("/")
 WS = "ws://" + HTTP.split("://", 1)[1] + "/ws"
 
 
-async def receive_json(ws, timeout=15):
+async def receive_json(ws, timeout=30):
     try:
         return json.loads(await asyncio.wait_for(ws.recv(), timeout))
     except asyncio.TimeoutError:
-        fail("no message within 15 s")
+        fail("no message within 30 s")
 
 
 async def receive_type(ws, type_):

@@ -38,7 +38,7 @@ async def basic_client():
     printed = Printed("basic client")
     seed = load_seed("seed000_basic_client.py", print=printed)
     try:
-        await asyncio.wait_for(seed.websocket_client(BASE + "/api/websocket"), 15)
+        await asyncio.wait_for(seed.websocket_client(BASE + "/api/websocket"), 30)
         fail("the unauthenticated connection was not closed with 1008")
     except websockets.exceptions.ConnectionClosedError as closed:
         check(closed.code == 1008 and closed.reason == "Auth message incorrectly formatted", f"closed with {closed.code} {closed.reason!r}")
@@ -121,6 +121,8 @@ async def home_assistant_client():
     check(unknown["success"] is False and unknown["error"]["code"] == "unknown_command", f"unknown command: {unknown}")
     missing = await ha.send_command({"type": "call_service", "domain": "light", "service": "fly", "target": {"entity_id": "light.kitchen"}})
     check(missing["success"] is False and missing["error"]["code"] == "not_found", f"unknown service: {missing}")
+    nameless = await ha.send_command({"type": "fire_event"})
+    check(nameless["success"] is False and nameless["error"]["code"] == "invalid_format", f"fire_event without event_type: {nameless}")
 
     unsubscribed = await ha.send_command({"type": "unsubscribe_events", "subscription": all_events})
     check(unsubscribed["success"] is True, f"unsubscribe_events: {unsubscribed}")
@@ -151,7 +153,7 @@ async def heartbeat():
 
         websocket.ping = counted_ping
         task = asyncio.create_task(seed.heartbeat_task(websocket, interval=0.2))
-        deadline = asyncio.get_running_loop().time() + 15
+        deadline = asyncio.get_running_loop().time() + 30
         while len(answered) < 3 and not task.done() and asyncio.get_running_loop().time() < deadline:
             await asyncio.sleep(0.1)
         task.cancel()

@@ -66,7 +66,7 @@ async def invalid_tokens():
     for token in ["your-token", ""]:
         printed = Printed("websocket_client")
         try:
-            await asyncio.wait_for(seed_client(token, printed).websocket_client(), 15)
+            await asyncio.wait_for(seed_client(token, printed).websocket_client(), 30)
             fail(f"token '{token}': the connection ended without an error")
         except websockets.exceptions.ConnectionClosedError as closed:
             check(closed.code == 1008 and closed.reason == "Invalid token", f"token '{token}': closed with {closed.code} {closed.reason!r}")
@@ -82,18 +82,18 @@ async def permissions_and_rate_limit():
         check(json.loads(await user.recv()) == {"type": "error", "message": "Insufficient permissions"}, "admin_command as user")
         await admin.send(json.dumps({"type": "admin_command", "command": "announce", "text": "maintenance at noon"}))
         for ws in (user, admin):
-            message = json.loads(await asyncio.wait_for(ws.recv(), 15))
+            message = json.loads(await asyncio.wait_for(ws.recv(), 30))
             check(message["type"] == "announcement" and message["text"] == "maintenance at noon", f"announcement: {message}")
 
         # 60 messages a minute are fine (1 sent above, 59 here); the 61st gets the app's error and the connection lives on.
         for i in range(59):
             await user.send(json.dumps({"type": "subscribe", "topics": ["orders"]}))
-        replies = [json.loads(await asyncio.wait_for(user.recv(), 15)) for _ in range(59)]
+        replies = [json.loads(await asyncio.wait_for(user.recv(), 30)) for _ in range(59)]
         check(all(r["type"] == "subscribed" for r in replies), f"replies before the limit: {[r for r in replies if r['type'] != 'subscribed'][:3]}")
         await user.send(json.dumps({"type": "subscribe", "topics": ["payments"]}))
-        check(json.loads(await asyncio.wait_for(user.recv(), 15)) == {"type": "error", "message": "Rate limit exceeded"}, "61st message")
+        check(json.loads(await asyncio.wait_for(user.recv(), 30)) == {"type": "error", "message": "Rate limit exceeded"}, "61st message")
         publish("order.updated", {"order_id": 7})
-        check(json.loads(await asyncio.wait_for(user.recv(), 15))["type"] == "order_update", "events after the rate limit")
+        check(json.loads(await asyncio.wait_for(user.recv(), 30))["type"] == "order_update", "events after the rate limit")
     passed("admin_command needs the admin role; the 61st message in a minute gets 'Rate limit exceeded'")
 
 

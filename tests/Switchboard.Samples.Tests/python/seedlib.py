@@ -50,7 +50,7 @@ class Printed:
             self._cond.notify_all()
         sys.stdout.write(f"[{self.label}] {line}\n")
 
-    def wait_for(self, predicate, what, timeout=15, required=True):
+    def wait_for(self, predicate, what, timeout=30, required=True):
         deadline = time.monotonic() + timeout
         with self._cond:
             while True:
@@ -88,7 +88,7 @@ class Collected:
                 self._cond.wait(remaining)
             return True
 
-    def wait_count(self, count, what, timeout=15):
+    def wait_count(self, count, what, timeout=30):
         deadline = time.monotonic() + timeout
         with self._cond:
             while len(self.items) < count:
@@ -104,7 +104,7 @@ def post_json(url, body, headers=None, raw=None):
     data = raw if raw is not None else json.dumps(body).encode()
     request = urllib.request.Request(url, data=data, method="POST", headers={"Content-Type": "application/json", **(headers or {})})
     try:
-        with urllib.request.urlopen(request, timeout=15) as response:
+        with urllib.request.urlopen(request, timeout=30) as response:
             payload = response.read()
             return response.status, json.loads(payload) if payload else None
     except urllib.error.HTTPError as error:
@@ -142,7 +142,7 @@ class AsyncCollected:
             self.items.append(item)
             self._changed.notify_all()
 
-    async def wait_for(self, predicate, what, timeout=15):
+    async def wait_for(self, predicate, what, timeout=30):
         import asyncio
 
         async def matching():
@@ -159,7 +159,7 @@ class AsyncCollected:
             fail(f"no {what} within {timeout} s; received: {self.items}")
 
 
-def run(main, timeout=60):
+def run(main, timeout=150):
     """Runs a driver's async main() with a time bound, then ends at once (a seed client may still be reconnecting
     in a daemon thread)."""
     import asyncio

@@ -82,7 +82,7 @@ def python_client():
 
     after = received.items.index(readings()[1]) + 1
     while not any(m["type"] == "sensor_status" and m["data"] == {**m["data"], "sensor_id": 7, "status": "offline"} for m in received.items[after:]):
-        received.wait_count(len(received.items) + 1, "sensor 7 going offline after its last reading", timeout=20)
+        received.wait_count(len(received.items) + 1, "sensor 7 going offline after its last reading", timeout=30)
     passed("seed 001 SensorWebSocketClient: readings, validation, sensor_status online/offline")
     return seed
 

@@ -19,9 +19,9 @@ WS = "ws://" + HTTP.split("://", 1)[1]
 
 async def receive_json(ws):
     try:
-        return json.loads(await asyncio.wait_for(ws.recv(), 15))
+        return json.loads(await asyncio.wait_for(ws.recv(), 30))
     except asyncio.TimeoutError:
-        fail("no message within 15 s")
+        fail("no message within 30 s")
 
 
 async def ping(ws):
