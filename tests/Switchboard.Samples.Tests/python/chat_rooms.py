@@ -84,7 +84,8 @@ async def test_websocket_error_handling():
     response = await receive_json(websocket)
     check(response["type"] == "error" and "Unknown message type" in response["message"], f"unknown type: {response}")
     check(response == {"type": "error", "message": "Unknown message type"}, f"exact error: {response}")
-    for bad in ["not json", json.dumps({"type": "join_room"}), json.dumps({"type": "chat_message", "room": "nowhere", "message": "x"})]:
+    for bad in ["not json", json.dumps({"type": "join_room"}), json.dumps({"type": "chat_message", "room": "nowhere", "message": "x"}),
+                json.dumps({"type": "chat_message", "room": "general"}), json.dumps({"type": "leave_room", "room": "never-joined"})]:
         await websocket.send(bad)
         response = await receive_json(websocket)
         check(response["type"] == "error" and response["message"], f"{bad}: {response}")

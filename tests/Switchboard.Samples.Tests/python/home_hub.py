@@ -161,10 +161,27 @@ async def heartbeat():
     passed("seed 000 heartbeat_task: protocol-level pings answered")
 
 
+async def bad_messages():
+    """Not JSON, or an id that does not increase: Home Assistant's error result, and the connection lives on."""
+    async with websockets.connect(BASE + "/api/websocket") as ws:
+        await ws.recv()
+        await ws.send(json.dumps({"type": "auth", "access_token": TOKEN}))
+        check(json.loads(await ws.recv())["type"] == "auth_ok", "no auth_ok")
+        await ws.send("not json")
+        error = json.loads(await asyncio.wait_for(ws.recv(), 30))
+        check(error["type"] == "result" and error["success"] is False and error["id"] is None and error["error"]["code"] == "invalid_format", f"not JSON: {error}")
+        for message, expected in [({"id": 5, "type": "ping"}, {"id": 5, "type": "pong"}), ({"id": 5, "type": "ping"}, "id_reuse"), ({"type": "ping"}, "invalid_format")]:
+            await ws.send(json.dumps(message))
+            reply = json.loads(await asyncio.wait_for(ws.recv(), 30))
+            check(reply == expected if isinstance(expected, dict) else reply["error"]["code"] == expected, f"{message}: {reply}")
+    passed("bad messages get Home Assistant's error results: invalid_format, id_reuse")
+
+
 async def main():
     await basic_client()
     await reconnecting_client()
     await home_assistant_client()
+    await bad_messages()
     await heartbeat()
 
 

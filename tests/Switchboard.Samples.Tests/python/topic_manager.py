@@ -54,6 +54,9 @@ async def main():
             await alice.send(bad)
             error = await receive_json(alice)
             check(error["type"] == "error" and "JSON" in error["message"], f"{bad}: {error}")
+        await alice.send(json.dumps({"type": "subscribe"}))
+        error = await receive_json(alice)
+        check(error["type"] == "error" and "topic" in error["message"], f"subscribe without a topic: {error}")
 
         await alice.send(json.dumps({"type": "unsubscribe", "topic": "news"}))
         await ping(alice)
