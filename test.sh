@@ -12,10 +12,15 @@ log() { printf '==> %s\n' "$*" >&2; }
 
 # --- install what is missing (as root with apt-get; nothing when already there) ---------------------------------
 # Each entry: "command package". Add a line when a suite starts to need a program (redis-server, chromium, ...).
-required=("redis-server redis-server" "nats-server nats-server" "openssl openssl" "git git")
+# "py:MODULE package" checks that Debian's /usr/bin/python3 can import MODULE (the samples' seed clients use it).
+required=("redis-server redis-server" "nats-server nats-server" "openssl openssl" "git git" "chromium chromium" "py:websockets python3-websockets" "py:websocket python3-websocket" "py:tenacity python3-tenacity")
 missing=()
 for entry in "${required[@]}"; do
-  command -v "${entry%% *}" >/dev/null 2>&1 || missing+=("${entry#* }")
+  check="${entry%% *}"
+  case "$check" in
+    py:*) /usr/bin/python3 -c "import ${check#py:}" >/dev/null 2>&1 || missing+=("${entry#* }") ;;
+    *) command -v "$check" >/dev/null 2>&1 || missing+=("${entry#* }") ;;
+  esac
 done
 if [ ${#missing[@]} -gt 0 ]; then
   log "installing ${missing[*]}"
