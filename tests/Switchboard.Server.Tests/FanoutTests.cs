@@ -96,9 +96,10 @@ public sealed class FanoutTests
         var clients = new List<TestClient>(count);
         for (var i = 0; i < count; i++)
         {
-            // Answering pings as every real client does: on a loaded machine a run lasts longer than the ping interval
-            // plus the pong timeout, and a silent subscriber is (rightly) closed with 4002.
             var client = await server.ConnectAsync("?batch=1");
+
+            // Silent readers answer heartbeats, or a run slower than PingInterval + PongTimeout (a loaded CI machine)
+            // would close them with 4002 mid-test.
             client.AnswerPings = true;
             await client.SubscribeAsync(channel);
             clients.Add(client);
