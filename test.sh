@@ -12,7 +12,7 @@ log() { printf '==> %s\n' "$*" >&2; }
 
 # --- install what is missing (as root with apt-get; nothing when already there) ---------------------------------
 # Each entry: "command package". Add a line when a suite starts to need a program (redis-server, chromium, ...).
-required=("redis-server redis-server")
+required=("redis-server redis-server" "chromium chromium")
 missing=()
 for entry in "${required[@]}"; do
   command -v "${entry%% *}" >/dev/null 2>&1 || missing+=("${entry#* }")
@@ -68,9 +68,17 @@ for dir in tests/js/*/; do
   log "running js/$name"
   (cd "$dir" && { [ -d node_modules ] || npm ci --no-audit --no-fund --silent; }) || { add_counts 0 1; continue; }
   out="$results/js-$name.tap"
-  (cd "$dir" && SWITCHBOARD_ROOT="$root" node --test --test-reporter=tap --test-timeout=120000 >"$out" 2>&1)
-  p=$(grep -E '^# pass ' "$out" | tail -1 | awk '{print $3}')
-  f=$(grep -E '^# fail ' "$out" | tail -1 | awk '{print $3}')
+  if grep -q '"test": "vitest' "$dir/package.json"; then
+    # Vitest suites (React hooks): flat TAP, counted by line.
+    (cd "$dir" && SWITCHBOARD_ROOT="$root" npx vitest run --reporter=tap-flat >"$out" 2>&1)
+    p=$(grep -cE '^ok ' "$out")
+    f=$(grep -cE '^not ok ' "$out")
+    [ "$p" -gt 0 ] || f=$((f + 1))
+  else
+    (cd "$dir" && SWITCHBOARD_ROOT="$root" node --test --test-reporter=tap --test-timeout=120000 >"$out" 2>&1)
+    p=$(grep -E '^# pass ' "$out" | tail -1 | awk '{print $3}')
+    f=$(grep -E '^# fail ' "$out" | tail -1 | awk '{print $3}')
+  fi
   grep -E '^not ok|error:' "$out" | head -20 >&2 || true
   add_counts "${p:-0}" "${f:-1}"
 done

@@ -24,10 +24,12 @@ internal sealed class SwitchboardHttpApi
     private readonly SwitchboardHttpApiOptions _options;
     private readonly ILogger<SwitchboardHttpApi> _logger;
     private readonly byte[] _keyHash;
+    private readonly NodeTraffic _traffic;
 
-    public SwitchboardHttpApi(ISwitchboard switchboard, IOptions<SwitchboardHttpApiOptions> options, ILogger<SwitchboardHttpApi> logger)
+    public SwitchboardHttpApi(ISwitchboard switchboard, SwitchboardNode node, IOptions<SwitchboardHttpApiOptions> options, ILogger<SwitchboardHttpApi> logger)
     {
         _switchboard = switchboard;
+        _traffic = node.Traffic;
         _options = options.Value;
         _logger = logger;
         if (string.IsNullOrEmpty(_options.Key))
@@ -165,6 +167,7 @@ internal sealed class SwitchboardHttpApi
         w.WriteNumber("subscriptions", stats.Subscriptions);
         w.WriteNumber("uptime", stats.UptimeSeconds);
         w.WriteBoolean("draining", stats.Draining);
+        TrafficWriter.Write(w, _traffic);
         return Task.CompletedTask;
     });
 

@@ -33,6 +33,7 @@ internal sealed partial class CommandDispatcher
     /// <summary>Executes one raw client message.</summary>
     public async ValueTask ExecuteAsync(SwitchboardConnection connection, ReadOnlyMemory<byte> message)
     {
+        _node.Traffic.Received();
         if (connection.RateGuard is { } guard && !guard.TryAdmit(connection, message.Span))
         {
             return;
@@ -260,9 +261,12 @@ internal sealed partial class CommandDispatcher
         }
     }
 
-    private static void Fail(SwitchboardConnection connection, Command command, ProtocolError error) =>
+    private void Fail(SwitchboardConnection connection, Command command, ProtocolError error) =>
         Fail(connection, command.Id, Command.TypeName(command.Type), error);
 
-    private static void Fail(SwitchboardConnection connection, CommandId? id, string? typeName, ProtocolError error) =>
+    private void Fail(SwitchboardConnection connection, CommandId? id, string? typeName, ProtocolError error)
+    {
+        _node.Traffic.Error(typeName, error.Code, error.Message);
         connection.Send(static (buffer, s) => MessageWriter.WriteCommandError(buffer, s.id, s.error, s.typeName), (id, typeName, error));
+    }
 }

@@ -95,6 +95,7 @@ internal sealed class ConnectionHandler
         finally
         {
             _node.Connections.Remove(connection);
+            _node.Traffic.Closed(connection.CloseCode ?? 1006); // 1006: ended without a close handshake (RFC 6455).
             foreach (var subscription in connection.Subscriptions.Values)
             {
                 await _node.RemoveSubscriptionAsync(subscription).ConfigureAwait(false);

@@ -85,8 +85,10 @@ internal sealed class SubscriptionRegistry
     }
 
     /// <summary>Hands a publication to every local subscriber of its channel and of every matching pattern.</summary>
-    public void Deliver(Publication publication)
+    /// <returns>How many local subscriptions it was queued to.</returns>
+    public int Deliver(Publication publication)
     {
+        var delivered = 0;
         var shard = ShardOf(publication.Channel);
         SubscriberSet? set;
         lock (shard.Gate)
@@ -96,22 +98,30 @@ internal sealed class SubscriptionRegistry
 
         if (set is not null)
         {
-            foreach (var subscription in set.Snapshot)
+            var subscribers = set.Snapshot;
+            foreach (var subscription in subscribers)
             {
                 subscription.Deliver(publication);
             }
+
+            delivered += subscribers.Length;
         }
 
         foreach (var (pattern, patternSet) in _wildcardSnapshot)
         {
             if (pattern.Matches(publication.Channel))
             {
-                foreach (var subscription in patternSet.Snapshot)
+                var subscribers = patternSet.Snapshot;
+                foreach (var subscription in subscribers)
                 {
                     subscription.Deliver(publication);
                 }
+
+                delivered += subscribers.Length;
             }
         }
+
+        return delivered;
     }
 
     /// <summary>The local subscriptions to exactly this channel (not patterns).</summary>

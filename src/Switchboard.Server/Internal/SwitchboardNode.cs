@@ -46,7 +46,10 @@ internal sealed class SwitchboardNode : IBrokerEventHandler
     /// <summary>The history policy of a channel. Channel rules (per pattern) refine this later; today one policy for all.</summary>
     public HistoryPolicy HistoryFor(string channel) => new(Options.HistorySize, Options.HistoryTtl);
 
-    public void HandlePublication(Publication publication) => Subscriptions.Deliver(publication);
+    /// <summary>Traffic counters for the HTTP API's <c>info</c> (the admin page).</summary>
+    public NodeTraffic Traffic { get; } = new();
+
+    public void HandlePublication(Publication publication) => Traffic.Delivered(Subscriptions.Deliver(publication));
 
     public async ValueTask AddSubscriptionAsync(ChannelSubscription subscription, CancellationToken cancellationToken)
     {
