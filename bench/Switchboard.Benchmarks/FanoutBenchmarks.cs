@@ -2,7 +2,7 @@ using BenchmarkDotNet.Attributes;
 using Microsoft.Extensions.Options;
 using Switchboard.Protocol;
 using Switchboard.Server;
-using Switchboard.Server.Brokers;
+using Switchboard.Brokers;
 
 namespace Switchboard.Benchmarks;
 

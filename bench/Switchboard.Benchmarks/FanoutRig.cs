@@ -3,9 +3,9 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Switchboard.Protocol;
 using Switchboard.Server;
-using Switchboard.Server.Brokers;
+using Switchboard.Brokers;
 using Switchboard.Server.Internal;
-using Switchboard.Server.Presence;
+using Switchboard.Presence;
 using Switchboard.Server.Security;
 using Switchboard.Server.Security.Internal;
 

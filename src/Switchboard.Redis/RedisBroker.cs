@@ -3,7 +3,7 @@ using StackExchange.Redis;
 using StreamPosition = Switchboard.Protocol.StreamPosition;
 using Switchboard.Protocol;
 using Switchboard.Redis.Internal;
-using Switchboard.Server.Brokers;
+using Switchboard.Brokers;
 
 namespace Switchboard.Redis;
 

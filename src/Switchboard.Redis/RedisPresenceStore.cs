@@ -1,8 +1,8 @@
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 using Switchboard.Redis.Internal;
-using Switchboard.Server.Brokers;
-using Switchboard.Server.Presence;
+using Switchboard.Brokers;
+using Switchboard.Presence;
 
 namespace Switchboard.Redis;
 

@@ -3,8 +3,8 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Switchboard.Redis;
 using Switchboard.Redis.Internal;
-using Switchboard.Server.Brokers;
-using Switchboard.Server.Presence;
+using Switchboard.Brokers;
+using Switchboard.Presence;
 
 namespace Microsoft.Extensions.DependencyInjection;
 

@@ -1,6 +1,6 @@
 using System.Text.Json;
-using Switchboard.Server.Brokers;
-using Switchboard.Server.Presence;
+using Switchboard.Brokers;
+using Switchboard.Presence;
 
 namespace Switchboard.Server;
 

@@ -2,10 +2,10 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Switchboard.Server;
-using Switchboard.Server.Brokers;
+using Switchboard.Brokers;
 using Switchboard.Server.Internal;
 using Switchboard.Server.HttpApi;
-using Switchboard.Server.Presence;
+using Switchboard.Presence;
 using Switchboard.Server.Security;
 using Switchboard.Server.Security.Internal;
 

@@ -5,7 +5,7 @@ namespace Switchboard.Client.Tests;
 
 /// <summary>
 /// The server stops in the middle of a stream and comes back on the same port. The in-memory broker's history would
-/// die with the process, so the test keeps one <see cref="Switchboard.Server.Brokers.MemoryBroker"/> across the stop
+/// die with the process, so the test keeps one <see cref="Switchboard.Brokers.MemoryBroker"/> across the stop
 /// and the restart, as a persistent broker (Redis) would outlive a node.
 /// </summary>
 public sealed class ServerRestartTests

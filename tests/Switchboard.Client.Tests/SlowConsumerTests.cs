@@ -49,7 +49,7 @@ public sealed class SlowConsumerTests
         var padding = new string('x', 16 * 1024);
         for (var i = 1; i <= 1500; i++)
         {
-            await server.Broker.PublishAsync(new Switchboard.Server.Brokers.PublishRequest("slow.consumer",
+            await server.Broker.PublishAsync(new Switchboard.Brokers.PublishRequest("slow.consumer",
                 System.Text.Encoding.UTF8.GetBytes($"{{\"seq\":{i},\"pad\":\"{padding}\"}}"), null, null, new(10, TimeSpan.FromMinutes(1)), TimeSpan.FromMinutes(1)), CancellationToken.None);
         }
 

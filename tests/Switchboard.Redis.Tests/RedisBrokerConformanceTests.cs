@@ -1,7 +1,7 @@
 using StackExchange.Redis;
 using Switchboard.Redis.Internal;
-using Switchboard.Server.Brokers;
-using Switchboard.Server.Tests.Brokers;
+using Switchboard.Brokers;
+using Switchboard.Conformance;
 
 namespace Switchboard.Redis.Tests;
 

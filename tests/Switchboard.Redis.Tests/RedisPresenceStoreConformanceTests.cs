@@ -1,6 +1,6 @@
 using Switchboard.Redis.Internal;
-using Switchboard.Server.Presence;
-using Switchboard.Server.Tests.Delivery;
+using Switchboard.Conformance;
+using Switchboard.Presence;
 
 namespace Switchboard.Redis.Tests;
 

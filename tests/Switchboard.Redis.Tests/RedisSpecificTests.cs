@@ -1,8 +1,8 @@
 using System.Text;
 using Switchboard.Protocol;
 using Switchboard.Redis.Internal;
-using Switchboard.Server.Brokers;
-using Switchboard.Server.Presence;
+using Switchboard.Brokers;
+using Switchboard.Presence;
 
 namespace Switchboard.Redis.Tests;
 

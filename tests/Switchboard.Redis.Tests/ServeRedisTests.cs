@@ -1,7 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Switchboard.Host;
-using Switchboard.Server.Brokers;
-using Switchboard.Server.Presence;
+using Switchboard.Brokers;
+using Switchboard.Presence;
 
 namespace Switchboard.Redis.Tests;
 

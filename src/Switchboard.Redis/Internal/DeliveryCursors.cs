@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using Switchboard.Protocol;
-using Switchboard.Server.Brokers;
+using Switchboard.Brokers;
 
 namespace Switchboard.Redis.Internal;
 

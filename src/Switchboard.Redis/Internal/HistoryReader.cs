@@ -1,5 +1,5 @@
 using Switchboard.Protocol;
-using Switchboard.Server.Brokers;
+using Switchboard.Brokers;
 
 namespace Switchboard.Redis.Internal;
 

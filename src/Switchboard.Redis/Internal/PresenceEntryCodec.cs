@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Text;
 using System.Text.Json;
-using Switchboard.Server.Presence;
+using Switchboard.Presence;
 
 namespace Switchboard.Redis.Internal;
 

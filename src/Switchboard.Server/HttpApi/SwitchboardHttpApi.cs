@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Switchboard.Protocol;
-using Switchboard.Server.Brokers;
+using Switchboard.Brokers;
 using Switchboard.Server.Internal;
 
 namespace Switchboard.Server.HttpApi;

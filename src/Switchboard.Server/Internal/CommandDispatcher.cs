@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Switchboard.Protocol;
-using Switchboard.Server.Brokers;
+using Switchboard.Brokers;
 using Switchboard.Server.Rpc;
 using Switchboard.Server.Security;
 using Switchboard.Server.Security.Internal;

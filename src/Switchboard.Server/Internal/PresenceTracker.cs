@@ -1,7 +1,7 @@
 using System.Buffers;
 using Microsoft.Extensions.Logging;
 using Switchboard.Protocol;
-using Switchboard.Server.Presence;
+using Switchboard.Presence;
 
 namespace Switchboard.Server.Internal;
 

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Switchboard.Protocol;
-using Switchboard.Server.Presence;
+using Switchboard.Presence;
 
 namespace Switchboard.Server.Internal;
 

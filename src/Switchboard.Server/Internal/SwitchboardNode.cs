@@ -1,8 +1,8 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Switchboard.Protocol;
-using Switchboard.Server.Brokers;
-using Switchboard.Server.Presence;
+using Switchboard.Brokers;
+using Switchboard.Presence;
 
 namespace Switchboard.Server.Internal;
 

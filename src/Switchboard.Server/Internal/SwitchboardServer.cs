@@ -2,8 +2,8 @@ using System.Buffers;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Switchboard.Protocol;
-using Switchboard.Server.Brokers;
-using Switchboard.Server.Presence;
+using Switchboard.Brokers;
+using Switchboard.Presence;
 
 namespace Switchboard.Server.Internal;
 

@@ -1,5 +1,5 @@
 using System.Text;
-using Switchboard.Server.Brokers;
+using Switchboard.Brokers;
 
 namespace Switchboard.Client.Tests.Infrastructure;
 

@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Switchboard.Server;
-using Switchboard.Server.Brokers;
+using Switchboard.Brokers;
 
 namespace Switchboard.Client.Tests.Infrastructure;
 

@@ -1,4 +1,5 @@
-using Switchboard.Server.Brokers;
+using Switchboard.Brokers;
+using Switchboard.Conformance;
 
 namespace Switchboard.Server.Tests.Brokers;
 

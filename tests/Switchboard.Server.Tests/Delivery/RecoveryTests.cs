@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
-using Switchboard.Server.Brokers;
+using Switchboard.Brokers;
 using Switchboard.Server.Tests.Infrastructure;
 
 namespace Switchboard.Server.Tests.Delivery;

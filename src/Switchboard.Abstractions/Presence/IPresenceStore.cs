@@ -1,4 +1,4 @@
-namespace Switchboard.Server.Presence;
+namespace Switchboard.Presence;
 
 /// <summary>
 /// Who is subscribed to which channel, for the <c>presence</c> command and the server API. The node adds an entry when

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Switchboard.Protocol;
 
-namespace Switchboard.Server.Brokers;
+namespace Switchboard.Brokers;
 
 /// <summary>
 /// The single-node broker: channel streams in this process's memory, delivered to the node's handler on the

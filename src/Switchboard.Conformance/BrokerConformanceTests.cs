@@ -1,12 +1,14 @@
 using System.Text;
+using Switchboard.Brokers;
 using Switchboard.Protocol;
-using Switchboard.Server.Brokers;
 
-namespace Switchboard.Server.Tests.Brokers;
+namespace Switchboard.Conformance;
 
 /// <summary>
-/// What every <see cref="IBroker"/> must do (its doc comment's guarantees), run against the memory broker here and
-/// against Redis in Switchboard.Redis.Tests by deriving with another <see cref="CreateBroker"/>: one suite, no copies.
+/// What every <see cref="IBroker"/> must do (its doc comment's guarantees). Each broker's tests derive from this class
+/// with their own <see cref="CreateBroker"/> (the memory broker in Switchboard.Server.Tests, Redis in
+/// Switchboard.Redis.Tests): one suite, no copies. A broker author references this package and xunit, nothing of
+/// ASP.NET Core.
 /// </summary>
 public abstract class BrokerConformanceTests : IAsyncLifetime
 {
@@ -34,8 +36,10 @@ public abstract class BrokerConformanceTests : IAsyncLifetime
     /// <summary>A short history time to live for expiry tests; long enough for a real store's round trips.</summary>
     protected virtual TimeSpan ShortTtl => TimeSpan.FromMilliseconds(400);
 
+    /// <inheritdoc />
     public Task InitializeAsync() => Task.CompletedTask;
 
+    /// <summary>Disposes every broker the tests created.</summary>
     public virtual async Task DisposeAsync()
     {
         foreach (var broker in _brokers)

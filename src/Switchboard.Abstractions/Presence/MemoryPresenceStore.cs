@@ -1,4 +1,4 @@
-namespace Switchboard.Server.Presence;
+namespace Switchboard.Presence;
 
 /// <summary>
 /// The single-node presence store: entries in this process's memory, sharded by channel, each shard with its own lock.

@@ -1,16 +1,18 @@
 using System.Text;
-using Switchboard.Server.Presence;
+using Switchboard.Presence;
 
-namespace Switchboard.Server.Tests.Delivery;
+namespace Switchboard.Conformance;
 
 /// <summary>
-/// What every <see cref="IPresenceStore"/> must do (its doc comment's guarantees). A clustered store (Redis) derives
-/// from this class with its own <see cref="CreateStore"/> instead of copying the tests.
+/// What every <see cref="IPresenceStore"/> must do (its doc comment's guarantees). Each store's tests derive from this
+/// class with their own <see cref="CreateStore"/> (the memory store in Switchboard.Server.Tests, Redis in
+/// Switchboard.Redis.Tests) instead of copying the tests.
 /// </summary>
 public abstract class PresenceStoreConformanceTests
 {
     private static readonly CancellationToken None = CancellationToken.None;
 
+    /// <summary>A new, empty store (sharing nothing with the stores of other tests).</summary>
     protected abstract IPresenceStore CreateStore();
 
     private static PresenceEntry Entry(string client, string? user = null, string info = "") =>
@@ -77,9 +79,4 @@ public abstract class PresenceStoreConformanceTests
         var expected = Enumerable.Range(0, 8).SelectMany(t => Enumerable.Range(0, 200).Where(i => i % 2 == 0).Select(i => $"t{t}-{i}")).Order();
         Assert.Equal(expected, await ClientsAsync(store, "room.busy"));
     }
-}
-
-public sealed class MemoryPresenceStoreTests : PresenceStoreConformanceTests
-{
-    protected override IPresenceStore CreateStore() => new MemoryPresenceStore();
 }

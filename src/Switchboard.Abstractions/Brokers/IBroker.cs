@@ -1,6 +1,6 @@
 using Switchboard.Protocol;
 
-namespace Switchboard.Server.Brokers;
+namespace Switchboard.Brokers;
 
 /// <summary>
 /// Moves publications between the nodes of a Switchboard cluster and keeps each channel's stream (offsets, epoch,

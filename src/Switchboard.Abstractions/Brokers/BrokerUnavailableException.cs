@@ -1,4 +1,4 @@
-namespace Switchboard.Server.Brokers;
+namespace Switchboard.Brokers;
 
 /// <summary>Thrown by a broker that cannot reach its backing store; clients get the <c>unavailable</c> error code.</summary>
 public sealed class BrokerUnavailableException : Exception
