@@ -29,4 +29,11 @@ internal static class JsonNames
     public static readonly JsonEncodedText Publications = JsonEncodedText.Encode("publications");
     public static readonly JsonEncodedText Clients = JsonEncodedText.Encode("clients");
     public static readonly JsonEncodedText Expires = JsonEncodedText.Encode("expires");
+    public static readonly JsonEncodedText Key = JsonEncodedText.Encode("key");
+    public static readonly JsonEncodedText Since = JsonEncodedText.Encode("since");
+    public static readonly JsonEncodedText Limit = JsonEncodedText.Encode("limit");
+    public static readonly JsonEncodedText Presence = JsonEncodedText.Encode("presence");
+    public static readonly JsonEncodedText Method = JsonEncodedText.Encode("method");
+    public static readonly JsonEncodedText Params = JsonEncodedText.Encode("params");
+    public static readonly JsonEncodedText Token = JsonEncodedText.Encode("token");
 }

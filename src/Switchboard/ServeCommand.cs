@@ -13,7 +13,7 @@ internal static partial class ServeCommand
     public static Command Create()
     {
         var urls = new Option<string>("--urls") { Description = "Addresses to listen on, separated by ';'.", DefaultValueFactory = _ => DefaultUrls };
-        var config = new Option<FileInfo?>("--config") { Description = "An extra JSON configuration file, read after appsettings.json." };
+        var config = new Option<FileInfo>("--config") { Description = "An extra JSON configuration file, read after appsettings.json. It must exist: a missing file stops the command rather than running without its settings." }.AcceptExistingOnly();
         var command = new Command("serve", "Run the Switchboard server. Any --Section:Key=value flag sets a configuration value, e.g. --Switchboard:HistorySize=100.")
         {
             urls,
