@@ -21,6 +21,10 @@ before(async () => {
   fs.writeFileSync(path.join(site, 'chat.html'), html.replaceAll('ws://localhost:8000/ws', env.server.url.replace('http:', 'ws:') + '/ws'));
   const types = { '.html': 'text/html', '.js': 'text/javascript' };
   web = http.createServer((request, response) => {
+    if (request.url === '/favicon.ico') {
+      response.writeHead(204).end(); // What any web server hosting the page would have; the example has no icon.
+      return;
+    }
     const file = path.join(site, decodeURIComponent(new URL(request.url, 'http://x').pathname));
     if (!file.startsWith(site) || !fs.existsSync(file) || fs.statSync(file).isDirectory()) {
       response.writeHead(404).end();
