@@ -75,7 +75,7 @@ for dir in tests/js/*/; do
     f=$(grep -cE '^not ok ' "$out")
     [ "$p" -gt 0 ] || f=$((f + 1))
   else
-    (cd "$dir" && SWITCHBOARD_ROOT="$root" node --test --test-reporter=tap --test-timeout=120000 >"$out" 2>&1)
+    (cd "$dir" && SWITCHBOARD_ROOT="$root" node --test --test-reporter=tap --test-timeout=300000 >"$out" 2>&1)
     p=$(grep -E '^# pass ' "$out" | tail -1 | awk '{print $3}')
     f=$(grep -E '^# fail ' "$out" | tail -1 | awk '{print $3}')
   fi

@@ -5,6 +5,7 @@ import { bindIndicator, endpoint } from '/indicator.js';
 const $ = (id) => document.getElementById(id);
 const client = new SwitchboardClient(endpoint());
 bindIndicator(client, $('indicator'));
+window.switchboard = client; // For the browser's console (and the tests): the page's client.
 
 const rooms = new Map(); // room -> { subscription, messages: Map<key, publication>, members: Map<client, user> }
 const names = new Map(); // client id -> the name it chats under (learned from its messages)
