@@ -12,7 +12,7 @@ log() { printf '==> %s\n' "$*" >&2; }
 
 # --- install what is missing (as root with apt-get; nothing when already there) ---------------------------------
 # Each entry: "command package". Add a line when a suite starts to need a program (redis-server, chromium, ...).
-required=("redis-server redis-server" "openssl openssl" "git git" "chromium chromium")
+required=("redis-server redis-server" "nats-server nats-server" "openssl openssl" "git git" "chromium chromium")
 missing=()
 for entry in "${required[@]}"; do
   command -v "${entry%% *}" >/dev/null 2>&1 || missing+=("${entry#* }")
@@ -60,6 +60,13 @@ for project in tests/*/*.csproj; do
     add_counts 0 1
   fi
 done
+
+# --- the switchboard .NET tool, packed and installed from a local folder as a user would ------------------------
+log "running tool (pack, install into a temporary tool path, --version, serve round trip)"
+SWITCHBOARD_NO_BUILD=1 bash tests/tool/run.sh >"$results/tool.txt" 2>&1
+grep -E '^not ok' "$results/tool.txt" >&2 || true
+tool_counts=$(tail -1 "$results/tool.txt")
+if [[ "$tool_counts" =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then add_counts "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}"; else tail -20 "$results/tool.txt" >&2; add_counts 0 1; fi
 
 # --- JavaScript suites (node:test) -------------------------------------------------------------------------------
 for dir in tests/js/*/; do

@@ -26,10 +26,10 @@ internal sealed class SwitchboardHttpApi
     private readonly byte[] _keyHash;
     private readonly NodeTraffic _traffic;
 
-    public SwitchboardHttpApi(ISwitchboard switchboard, SwitchboardNode node, IOptions<SwitchboardHttpApiOptions> options, ILogger<SwitchboardHttpApi> logger)
+    public SwitchboardHttpApi(ISwitchboard switchboard, NodeTraffic traffic, IOptions<SwitchboardHttpApiOptions> options, ILogger<SwitchboardHttpApi> logger)
     {
         _switchboard = switchboard;
-        _traffic = node.Traffic;
+        _traffic = traffic;
         _options = options.Value;
         _logger = logger;
         if (string.IsNullOrEmpty(_options.Key))
@@ -126,12 +126,7 @@ internal sealed class SwitchboardHttpApi
         }
 
         var history = await _switchboard.GetHistoryAsync(channel, new HistoryQuery(since, limit), ct).ConfigureAwait(false);
-        MessageWriter.WritePublications(w, history.Publications);
-        MessageWriter.WritePosition(w, history.Position);
-        if (!history.Complete)
-        {
-            w.WriteBoolean("recovered", false);
-        }
+        Internal.HistoryPage.Write(w, new Internal.HistoryPage(history, history.Publications));
     });
 
     public Task ChannelsAsync(HttpContext context) => HandleAsync(context, (request, w, _) =>

@@ -25,7 +25,6 @@ internal static class TrafficWriter
             w.WriteNumber("ts", error.Ts);
             w.WriteString("command", error.Command);
             w.WriteString("code", error.Code);
-            w.WriteString("message", error.Message);
             w.WriteEndObject();
         }
 

@@ -85,10 +85,8 @@ internal sealed class SubscriptionRegistry
     }
 
     /// <summary>Hands a publication to every local subscriber of its channel and of every matching pattern.</summary>
-    /// <returns>How many local subscriptions it was queued to.</returns>
-    public int Deliver(Publication publication)
+    public void Deliver(Publication publication)
     {
-        var delivered = 0;
         var shard = ShardOf(publication.Channel);
         SubscriberSet? set;
         lock (shard.Gate)
@@ -98,30 +96,22 @@ internal sealed class SubscriptionRegistry
 
         if (set is not null)
         {
-            var subscribers = set.Snapshot;
-            foreach (var subscription in subscribers)
+            foreach (var subscription in set.Snapshot)
             {
                 subscription.Deliver(publication);
             }
-
-            delivered += subscribers.Length;
         }
 
         foreach (var (pattern, patternSet) in _wildcardSnapshot)
         {
             if (pattern.Matches(publication.Channel))
             {
-                var subscribers = patternSet.Snapshot;
-                foreach (var subscription in subscribers)
+                foreach (var subscription in patternSet.Snapshot)
                 {
                     subscription.Deliver(publication);
                 }
-
-                delivered += subscribers.Length;
             }
         }
-
-        return delivered;
     }
 
     /// <summary>The local subscriptions to exactly this channel (not patterns).</summary>

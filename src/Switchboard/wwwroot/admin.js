@@ -88,7 +88,7 @@ function render(info, channels) {
 
   $('channels').replaceChildren(...channels.sort((a, b) => b.subscribers - a.subscribers).map((c) => row(c.channel, c.subscribers)));
   $('closes').replaceChildren(...Object.entries(info.closes ?? {}).map(([code, count]) => row(code, closeMeanings[code] ?? '', count)));
-  $('errors').replaceChildren(...(info.errors ?? []).slice().reverse().map((e) => row(new Date(e.ts).toLocaleTimeString(), e.command ?? '', e.code, e.message)));
+  $('errors').replaceChildren(...(info.errors ?? []).slice().reverse().map((e) => row(new Date(e.ts).toLocaleTimeString(), e.command ?? '(server)', e.code)));
 }
 
 function row(...cells) {
