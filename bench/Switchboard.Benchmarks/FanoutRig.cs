@@ -41,7 +41,7 @@ internal sealed class FanoutRig : IDisposable
             _sockets.Add(socket);
             var connection = new SwitchboardConnection(socket, batch: true, ConnectionIdentity.Anonymous, options.Value, dispatcher, NullLogger<SwitchboardConnection>.Instance);
             var subscription = new ChannelSubscription(connection, channel, presenceEvents: false);
-            subscription.GoLive(0);
+            subscription.GoLive(null);
             Registry.Add(subscription);
             if (runWriters)
             {

@@ -18,11 +18,12 @@ namespace Switchboard.Redis;
 /// history list, and PUBLISHes the encoded publication, atomically. So offsets are consecutive whichever node
 /// publishes, and a publication is in history before any node can receive it.</item>
 /// <item>The node holds one Redis subscription per channel or pattern with local subscribers (never one per
-/// connection); each is read from its own ordered queue, and a channel's publications reach the handler once, in
-/// offset order, even when a channel and a pattern both match it.</item>
-/// <item>Delivery is at most once: publications sent while this node's pub/sub connection is down are missed, and
-/// clients recover them from history. A stream whose keys are lost (Redis restarted without persistence, flushed,
-/// or expired) starts a new epoch.</item>
+/// connection); each is read from its own ordered queue, so a channel's publications reach the handler in offset
+/// order (twice when a channel and a pattern both match it: the node drops the repeat).</item>
+/// <item>Publications sent while this node's pub/sub connection is down are missed; when it is back (and its
+/// subscriptions restored) the broker calls <see cref="IBrokerEventHandler.HandleDeliveryRestored"/>, and the node
+/// fills the gaps from history. A stream whose keys are lost (Redis restarted without persistence, flushed, or
+/// expired) starts a new epoch.</item>
 /// <item>When Redis cannot be reached, every member throws <see cref="BrokerUnavailableException"/> at once.</item>
 /// </list>
 /// Thread safety: all members are safe to call from many threads.
@@ -35,7 +36,6 @@ public sealed class RedisBroker : IBroker, IAsyncDisposable
     private readonly RedisConnection _connection;
     private readonly RedisKeys _keys;
     private readonly ILogger _logger;
-    private readonly DeliveryCursors _cursors = new();
     private readonly Dictionary<ChannelPattern, ChannelMessageQueue> _subscriptions = [];
     private readonly Lock _subscriptionsGate = new();
     private IBrokerEventHandler? _handler;
@@ -53,6 +53,7 @@ public sealed class RedisBroker : IBroker, IAsyncDisposable
     {
         _handler = handler;
         _multiplexer = await _connection.GetAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+        _multiplexer.ConnectionRestored += OnConnectionRestored;
     }
 
     /// <inheritdoc />
@@ -159,7 +160,10 @@ public sealed class RedisBroker : IBroker, IAsyncDisposable
             }
         }
 
-        _cursors.Dispose();
+        if (_multiplexer is not null)
+        {
+            _multiplexer.ConnectionRestored -= OnConnectionRestored;
+        }
     }
 
     private ConnectionMultiplexer Multiplexer => _multiplexer ?? throw new InvalidOperationException("The broker has not been started.");
@@ -185,7 +189,34 @@ public sealed class RedisBroker : IBroker, IAsyncDisposable
             return;
         }
 
-        _cursors.Deliver(publication, _handler!);
+        _handler!.HandlePublication(publication);
+    }
+
+    private void OnConnectionRestored(object? sender, ConnectionFailedEventArgs e)
+    {
+        if (e.ConnectionType == ConnectionType.Subscription)
+        {
+            _ = SignalRestoredAsync();
+        }
+    }
+
+    /// <summary>
+    /// StackExchange.Redis re-sends this node's SUBSCRIBEs on the restored link; a PING on the same link is answered
+    /// after them, so once it returns the node receives again, and a history read then misses nothing.
+    /// </summary>
+    private async Task SignalRestoredAsync()
+    {
+        try
+        {
+            await Multiplexer.GetSubscriber().PingAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            // Lost again at once: the next restore signals again; meanwhile the node checks what it can.
+        }
+
+        RedisLog.DeliveryRestored(_logger);
+        _handler?.HandleDeliveryRestored();
     }
 
     private static async Task<T> Run<T>(Task<T> operation, CancellationToken cancellationToken)

@@ -129,6 +129,11 @@ internal static partial class ServeCommand
             builder.Services.AddSwitchboardRedis();
         }
 
+        if (!string.IsNullOrWhiteSpace(builder.Configuration[$"{Switchboard.Nats.SwitchboardNatsOptions.SectionName}:Url"]))
+        {
+            builder.Services.AddSwitchboardNats(); // NATS subjects bridged to channels (docs/nats.md)
+        }
+
         var app = builder.Build();
         app.MapSwitchboard("/ws");
         app.MapSwitchboardHealthChecks(); // /health/live and /health/ready, for load balancers and Kubernetes (docs/deploy.md).

@@ -1,42 +1,58 @@
 using Microsoft.Extensions.DependencyInjection;
+using Switchboard.Server;
 using Switchboard.Server.Tests.Infrastructure;
 
 namespace Switchboard.Redis.Tests;
 
-/// <summary>Two real Switchboard nodes (Kestrel on 127.0.0.1:0), both on one redis-server under one key prefix.</summary>
+/// <summary>
+/// Real Switchboard nodes (Kestrel on 127.0.0.1:0), all on one redis-server under one key prefix. A node may reach
+/// Redis through its own address (a <see cref="TcpProxy"/>, to cut or stall its link alone).
+/// </summary>
 public sealed class ClusterNodes : IAsyncDisposable
 {
-    private ClusterNodes(TestServer a, TestServer b, string prefix)
+    private ClusterNodes(TestServer[] nodes, string prefix)
     {
-        A = a;
-        B = b;
+        Nodes = nodes;
         Prefix = prefix;
     }
 
-    /// <summary>The key prefix both nodes use.</summary>
+    /// <summary>The key prefix every node uses.</summary>
     public string Prefix { get; }
 
-    public TestServer A { get; }
+    public TestServer[] Nodes { get; }
 
-    public TestServer B { get; }
+    public TestServer A => Nodes[0];
 
-    public static async Task<ClusterNodes> StartAsync(RedisServer redis)
+    public TestServer B => Nodes[1];
+
+    public TestServer C => Nodes[2];
+
+    /// <param name="redis">The Redis every node shares.</param>
+    /// <param name="count">How many nodes.</param>
+    /// <param name="configurationOf">The Redis configuration string of node i (default: the server's own).</param>
+    /// <param name="configure">Switchboard options for every node.</param>
+    public static async Task<ClusterNodes> StartAsync(RedisServer redis, int count = 2, Func<int, string>? configurationOf = null, Action<SwitchboardOptions>? configure = null)
     {
         var prefix = RedisTestConnections.UniquePrefix();
-        void UseRedis(IServiceCollection services) => services.AddSwitchboardRedis(o =>
+        var nodes = new TestServer[count];
+        for (var i = 0; i < count; i++)
         {
-            o.Configuration = redis.Configuration;
-            o.KeyPrefix = prefix;
-        });
+            var configuration = configurationOf?.Invoke(i) ?? redis.Configuration;
+            nodes[i] = await TestServer.StartAsync(configure, services => services.AddSwitchboardRedis(o =>
+            {
+                o.Configuration = configuration;
+                o.KeyPrefix = prefix;
+            }));
+        }
 
-        var a = await TestServer.StartAsync(configureServices: UseRedis);
-        var b = await TestServer.StartAsync(configureServices: UseRedis);
-        return new ClusterNodes(a, b, prefix);
+        return new ClusterNodes(nodes, prefix);
     }
 
     public async ValueTask DisposeAsync()
     {
-        await A.DisposeAsync();
-        await B.DisposeAsync();
+        foreach (var node in Nodes)
+        {
+            await node.DisposeAsync();
+        }
     }
 }

@@ -11,8 +11,9 @@ namespace Switchboard.Brokers;
 /// <list type="bullet">
 /// <item>Offsets of a channel start at 1 and increase by one per publication within an epoch.</item>
 /// <item>The handler receives one channel's publications in offset order, one at a time; it must not block.</item>
-/// <item>Delivery to the handler is at most once; a gap (e.g. a lost connection to the broker) is repaired by clients
-/// through history recovery, which is why history lives in the broker.</item>
+/// <item>Delivery to the handler may miss publications (e.g. while the link to the broker is down) and may repeat one;
+/// the node notices a gap by offset and epoch, or by <see cref="IBrokerEventHandler.HandleDeliveryRestored"/>, and
+/// fills it from history, which is why history lives in the broker.</item>
 /// </list>
 /// Thread safety: every member may be called from many threads at once.
 /// </remarks>
@@ -42,6 +43,15 @@ public interface IBrokerEventHandler
 {
     /// <summary>Handles one publication. Must not block: it hands the encoded message to subscriber queues and returns.</summary>
     void HandlePublication(Publication publication);
+
+    /// <summary>
+    /// Says that delivery to this node was interrupted (e.g. its pub/sub link to the broker was lost) and works again,
+    /// so publications may have been missed on any channel, also where no later publication would show a gap.
+    /// Call it once the node's subscriptions are in place again. Must not block.
+    /// </summary>
+    void HandleDeliveryRestored()
+    {
+    }
 }
 
 /// <summary>How long and how many publications a channel keeps.</summary>
@@ -65,7 +75,8 @@ public readonly record struct PublishResult(StreamPosition Position, bool Duplic
 
 /// <summary>What to read from a channel's history.</summary>
 /// <param name="Since">Return the publications after this position (all of them, or none if that is not possible).</param>
-/// <param name="Limit">Return at most this many of the newest publications; <see langword="null"/> for all, 0 for none.</param>
+/// <param name="Limit">At most this many: with <paramref name="Since"/> the oldest after it (a page forward), without it
+/// the newest; <see langword="null"/> for all, 0 for none.</param>
 public readonly record struct HistoryQuery(StreamPosition? Since, int? Limit);
 
 /// <summary>The result of a history read.</summary>

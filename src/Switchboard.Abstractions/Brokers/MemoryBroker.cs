@@ -204,7 +204,7 @@ public sealed class MemoryBroker : IBroker, IDisposable
                     }
                 }
 
-                return new HistoryResult(position, Newest(missed, query.Limit), Complete: true);
+                return new HistoryResult(position, Oldest(missed, query.Limit), Complete: true);
             }
 
             var all = new List<Publication>(_history.Count);
@@ -217,6 +217,10 @@ public sealed class MemoryBroker : IBroker, IDisposable
         }
 
         public bool IsExpired(DateTimeOffset now) => _keepUntil <= now;
+
+        // After a since position, a limit pages forward: the oldest first, the client continues from the last one.
+        private static List<Publication> Oldest(List<Publication> publications, int? limit) =>
+            limit is { } n && publications.Count > n ? publications.GetRange(0, n) : publications;
 
         private static List<Publication> Newest(List<Publication> publications, int? limit) =>
             limit is { } n && publications.Count > n ? publications.GetRange(publications.Count - n, n) : publications;

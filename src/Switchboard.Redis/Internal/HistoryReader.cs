@@ -6,7 +6,8 @@ namespace Switchboard.Redis.Internal;
 /// <summary>
 /// Turns what Redis returned for a history read into a <see cref="HistoryResult"/> with the memory broker's rules:
 /// with a since position, complete only when the epoch matches (or since.Offset is 0: a client that has seen nothing of
-/// any epoch) and every publication after it is still held; otherwise all held, newest <c>limit</c> last.
+/// any epoch) and every publication after it is still held, the oldest <c>limit</c> of them (a page forward);
+/// otherwise the newest <c>limit</c> held (or all), oldest first.
 /// </summary>
 internal static class HistoryReader
 {
@@ -27,7 +28,9 @@ internal static class HistoryReader
             // Complete when the missed publications are exactly since+1 .. offset: none expired, trimmed or skipped.
             var expected = position.Offset - since.Offset;
             var complete = missed.Count == expected && (expected == 0 || (missed[0].Offset == since.Offset + 1 && missed[^1].Offset == position.Offset));
-            return complete ? new HistoryResult(position, Newest(missed, query.Limit), Complete: true) : new HistoryResult(position, [], Complete: false);
+            // After a since position, a limit pages forward: the oldest first, the client continues from the last one.
+            var page = query.Limit is { } n && missed.Count > n ? missed.GetRange(0, Math.Max(0, n)) : missed;
+            return complete ? new HistoryResult(position, page, Complete: true) : new HistoryResult(position, [], Complete: false);
         }
 
         return new HistoryResult(position, Newest(held, query.Limit), Complete: true);

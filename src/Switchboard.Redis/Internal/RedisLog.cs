@@ -8,7 +8,7 @@ internal static partial class RedisLog
     [LoggerMessage(700, LogLevel.Information, "Switchboard Redis: connecting to {Endpoints} with key prefix '{Prefix}'.")]
     public static partial void Connecting(ILogger logger, string endpoints, string prefix);
 
-    [LoggerMessage(701, LogLevel.Warning, "Switchboard Redis: connection {ConnectionType} to {Endpoint} failed ({FailureType}); publications may be missed until it is back, clients recover them from history.")]
+    [LoggerMessage(701, LogLevel.Warning, "Switchboard Redis: connection {ConnectionType} to {Endpoint} failed ({FailureType}); publications may be missed until it is back; the node then fills the gaps from history.")]
     public static partial void ConnectionFailed(ILogger logger, string connectionType, string endpoint, string failureType, Exception? exception);
 
     [LoggerMessage(702, LogLevel.Information, "Switchboard Redis: connection {ConnectionType} to {Endpoint} restored.")]
@@ -22,4 +22,7 @@ internal static partial class RedisLog
 
     [LoggerMessage(705, LogLevel.Warning, "Switchboard Redis: refreshing this node's presence failed; it is retried.")]
     public static partial void PresenceRefreshFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(706, LogLevel.Information, "Switchboard Redis: pub/sub delivery restored; checking every channel of this node against history.")]
+    public static partial void DeliveryRestored(ILogger logger);
 }

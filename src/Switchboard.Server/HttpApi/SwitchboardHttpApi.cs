@@ -124,12 +124,7 @@ internal sealed class SwitchboardHttpApi
         }
 
         var history = await _switchboard.GetHistoryAsync(channel, new HistoryQuery(since, limit), ct).ConfigureAwait(false);
-        MessageWriter.WritePublications(w, history.Publications);
-        MessageWriter.WritePosition(w, history.Position);
-        if (!history.Complete)
-        {
-            w.WriteBoolean("recovered", false);
-        }
+        Internal.HistoryPage.Write(w, new Internal.HistoryPage(history, history.Publications));
     });
 
     public Task ChannelsAsync(HttpContext context) => HandleAsync(context, (request, w, _) =>

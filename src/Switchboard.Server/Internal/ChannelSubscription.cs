@@ -8,13 +8,25 @@ namespace Switchboard.Server.Internal;
 /// subscribe command reads the channel's position and history are held back, then sent after the result without
 /// duplicates (<see cref="GoLive"/>), so that a subscriber sees every publication once and in order.
 /// </summary>
-/// <remarks>Thread safety: <see cref="Deliver"/> is called by broker threads while the connection calls <see cref="GoLive"/>.</remarks>
+/// <remarks>
+/// An exact subscription also drops live publications at or below its result's offset: with a cluster broker, a
+/// publication can be in flight to this node when the subscribe reads the position, and arrive after the result.
+/// A subscription whose stream the node cannot continue without a hole is <see cref="Interrupt">interrupted</see>: the
+/// client gets the documented <c>unsubscribe</c> notice and nothing more on it, until it subscribes again.
+/// Thread safety: <see cref="Deliver"/> and <see cref="Interrupt"/> are called by broker threads while the connection
+/// calls <see cref="GoLive"/>.
+/// </remarks>
 internal sealed class ChannelSubscription
 {
-    private readonly object _gate = new();
+    private const int Pending = 0;
+    private const int Guarded = 1; // live, still dropping what the result covered
+    private const int Live = 2;
+    private const int Ended = 3;
+
+    private readonly Lock _gate = new();
     private List<Publication>? _pending = [];
-    private volatile bool _live;
-    private long _lastOffset;
+    private volatile int _state;
+    private bool _interruptedWhilePending;
 
     public ChannelSubscription(SwitchboardConnection connection, ChannelPattern channel, bool presenceEvents)
     {
@@ -31,7 +43,7 @@ internal sealed class ChannelSubscription
     public static ChannelSubscription ForHandler(SwitchboardConnection connection, ChannelPattern channel)
     {
         var subscription = new ChannelSubscription(connection, channel, presenceEvents: false) { IsHandlerAudience = true };
-        subscription.GoLive(0);
+        subscription.GoLive(null);
         return subscription;
     }
 
@@ -44,10 +56,16 @@ internal sealed class ChannelSubscription
     /// <summary>Whether this is a custom handler's audience rather than a built-in client's subscription.</summary>
     public bool IsHandlerAudience { get; private init; }
 
+    /// <summary>The position of the subscribe result (exact channels), once live; what the client had when it started.</summary>
+    public StreamPosition? Start { get; private set; }
+
+    /// <summary>Whether the node ended this subscription with the gap notice; a new <c>subscribe</c> replaces it.</summary>
+    public bool IsInterrupted => _state == Ended || Volatile.Read(ref _interruptedWhilePending);
+
     /// <summary>Hands a publication to the connection's writer, or holds it while the subscription is pending.</summary>
     public void Deliver(Publication publication)
     {
-        if (_live)
+        if (_state == Live)
         {
             Enqueue(publication);
             return;
@@ -55,10 +73,22 @@ internal sealed class ChannelSubscription
 
         lock (_gate)
         {
-            if (!_live)
+            switch (_state)
             {
-                _pending?.Add(publication);
-                return;
+                case Pending:
+                    _pending?.Add(publication);
+                    return;
+                case Guarded:
+                    if (Covered(publication))
+                    {
+                        return;
+                    }
+
+                    // Offsets reach a node in order within an epoch: after the first one past the result, no check is needed.
+                    _state = Live;
+                    break;
+                case Ended:
+                    return;
             }
         }
 
@@ -66,25 +96,34 @@ internal sealed class ChannelSubscription
     }
 
     /// <summary>
-    /// Sends what was held back (skipping offsets the client already has, up to <paramref name="deliveredOffset"/>) and
-    /// switches to direct delivery. Called after the subscribe result has been enqueued.
+    /// Sends what was held back (skipping offsets the client already has, up to <paramref name="start"/>) and switches
+    /// to direct delivery. Called after the subscribe result has been enqueued; <paramref name="start"/> is
+    /// <see langword="null"/> for a pattern.
     /// </summary>
-    public void GoLive(long deliveredOffset)
+    public void GoLive(StreamPosition? start)
     {
         lock (_gate)
         {
-            _lastOffset = deliveredOffset;
+            Start = start;
+            if (_interruptedWhilePending)
+            {
+                _pending = null;
+                _state = Ended;
+                Connection.Send(GapNotice.Encode(Channel.Value));
+                return;
+            }
+
             foreach (var publication in _pending!)
             {
                 // Exact channels skip what the result already covered; a pattern spans many channels' offsets.
-                if (Channel.IsWildcard || publication.Offset > _lastOffset)
+                if (!Covered(publication))
                 {
                     Enqueue(publication);
                 }
             }
 
             _pending = null;
-            _live = true;
+            _state = start is null ? Live : Guarded;
         }
     }
 
@@ -116,4 +155,37 @@ internal sealed class ChannelSubscription
             metrics.MessagesSent(1, bytes);
         }
     }
+
+    /// <summary>
+    /// Ends the subscription because its stream cannot continue without a hole: sends the gap notice (after the
+    /// result, when still pending) and drops everything after. Only the first call has an effect.
+    /// </summary>
+    public void Interrupt(ReadOnlyMemory<byte> notice)
+    {
+        if (IsHandlerAudience)
+        {
+            return; // At most once, and the handler's clients do not speak the built-in notice.
+        }
+
+        lock (_gate)
+        {
+            if (_state == Ended || _interruptedWhilePending)
+            {
+                return;
+            }
+
+            if (_state == Pending)
+            {
+                Volatile.Write(ref _interruptedWhilePending, true);
+                return;
+            }
+
+            _state = Ended;
+        }
+
+        Connection.Send(notice);
+    }
+
+    private bool Covered(Publication publication) =>
+        Start is { } start && publication.Epoch == start.Epoch && publication.Offset <= start.Offset;
 }

@@ -112,10 +112,17 @@ internal sealed partial class CommandDispatcher
     private async ValueTask SubscribeAsync(SwitchboardConnection connection, Command command)
     {
         var channel = command.Channel!;
-        if (connection.Subscriptions.ContainsKey(channel.Value))
+        if (connection.Subscriptions.TryGetValue(channel.Value, out var existing))
         {
-            Fail(connection, command, ProtocolError.BadRequest($"already subscribed to '{channel.Value}'"));
-            return;
+            if (!existing.IsInterrupted)
+            {
+                Fail(connection, command, ProtocolError.BadRequest($"already subscribed to '{channel.Value}'"));
+                return;
+            }
+
+            // The node ended it with the gap notice: this subscribe (with since) takes its place.
+            connection.Subscriptions.Remove(channel.Value);
+            await _node.RemoveSubscriptionAsync(existing).ConfigureAwait(false);
         }
 
         if (connection.Subscriptions.Count >= Options.MaxSubscriptionsPerConnection)
@@ -141,7 +148,7 @@ internal sealed partial class CommandDispatcher
             if (channel.IsWildcard)
             {
                 Reply(connection, command, new SubscribeReply(channel.Value, null, null, []), ReplyWriter.WriteSubscribe);
-                subscription.GoLive(0);
+                _node.GoLive(subscription, null);
                 return;
             }
 
@@ -154,7 +161,7 @@ internal sealed partial class CommandDispatcher
             Reply(connection, command, new SubscribeReply(channel.Value, history.Position, command.Since is null ? null : recovered, history.Publications), ReplyWriter.WriteSubscribe);
 
             // Without an id the client gets no result, but it still must not see what the result would have covered twice.
-            subscription.GoLive(history.Position.Offset);
+            _node.GoLive(subscription, history.Position);
         }
         catch
         {
@@ -192,7 +199,7 @@ internal sealed partial class CommandDispatcher
         }
 
         var request = new PublishRequest(channel.Value, command.Data, connection.Publisher, command.Key, _node.HistoryFor(channel.Value), Options.IdempotencyWindow);
-        var result = await _node.Broker.PublishAsync(request, CancellationToken.None).ConfigureAwait(false);
+        var result = await _node.PublishAsync(request, CancellationToken.None).ConfigureAwait(false);
         if (!result.Duplicate)
         {
             connection.Metrics?.Published();
@@ -210,7 +217,8 @@ internal sealed partial class CommandDispatcher
         }
 
         var history = await _node.Broker.GetHistoryAsync(channel.Value, new HistoryQuery(command.Since, command.Limit), CancellationToken.None).ConfigureAwait(false);
-        Reply(connection, command, new HistoryReply(history.Publications, history.Position, history.Complete), ReplyWriter.WriteHistory);
+        var page = HistoryPage.Cut(history, Options.OutgoingQueueLimit);
+        Reply(connection, command, page, static (w, page) => HistoryPage.Write(w, page));
     }
 
     private async ValueTask PresenceAsync(SwitchboardConnection connection, Command command)

@@ -3,27 +3,31 @@ using Switchboard.Protocol;
 namespace Switchboard.Server.Internal;
 
 /// <summary>
-/// Whether a subscribe result with recovered publications fits the connection's outgoing queue. A result larger than
-/// the queue limit would close the connection as a slow consumer, and the client, reconnecting to recover again,
-/// would be closed again, forever. Such a recovery is answered <c>recovered: false</c> instead: the client reloads its
-/// state with <c>history</c> and a <c>limit</c>, which it can size.
+/// How much of a reply with publications fits the connection's outgoing queue. A reply larger than the queue limit
+/// would close the connection as a slow consumer, and a client that asks again would be closed again, forever. So a
+/// recovery that does not fit is answered <c>recovered: false</c>, and a <c>history</c> page is cut where it stops
+/// fitting and says <c>more: true</c>; the client pages on with <c>since</c>.
 /// </summary>
 internal static class RecoveryBudget
 {
-    /// <summary>Half the queue, leaving room for what is already queued and for live publications.</summary>
-    public static bool Fits(IReadOnlyList<Publication> publications, long queueLimit)
+    /// <summary>Whether all of <paramref name="publications"/> fit: half the queue, leaving room for what is already queued and for live publications.</summary>
+    public static bool Fits(IReadOnlyList<Publication> publications, long queueLimit) =>
+        CountFitting(publications, queueLimit) == publications.Count;
+
+    /// <summary>How many of the first <paramref name="publications"/> fit in half the queue (at least one, when there is one).</summary>
+    public static int CountFitting(IReadOnlyList<Publication> publications, long queueLimit)
     {
         var budget = queueLimit / 2;
         long total = 0;
-        foreach (var publication in publications)
+        for (var i = 0; i < publications.Count; i++)
         {
-            total += publication.Encoded.Length + 1;
+            total += publications[i].Encoded.Length + 1;
             if (total > budget)
             {
-                return false;
+                return Math.Max(i, 1);
             }
         }
 
-        return true;
+        return publications.Count;
     }
 }

@@ -19,11 +19,15 @@ internal sealed class SwitchboardNode : IBrokerEventHandler
     // quick unsubscribe-resubscribe can never leave the node unsubscribed from a channel that has subscribers.
     private readonly SemaphoreSlim[] _stripes = Enumerable.Range(0, StripeCount).Select(_ => new SemaphoreSlim(1, 1)).ToArray();
 
-    public SwitchboardNode(IBroker broker, IPresenceStore presence, IOptions<SwitchboardOptions> options, ILogger<PresenceTracker> presenceLogger, Diagnostics.SwitchboardMetrics? metrics = null)
+    private readonly IPublicationObserver[] _observers;
+
+    public SwitchboardNode(IBroker broker, IPresenceStore presence, IOptions<SwitchboardOptions> options, ILogger<PresenceTracker> presenceLogger, IEnumerable<IPublicationObserver>? observers = null, Diagnostics.SwitchboardMetrics? metrics = null)
     {
         Broker = broker;
+        _observers = observers?.ToArray() ?? [];
         Options = options.Value;
         Presence = new PresenceTracker(presence, Subscriptions, presenceLogger);
+        Continuity = new StreamContinuity(broker, Subscriptions, presenceLogger);
 
         // Read on each collection (a scrape), not kept up to date on the hot path.
         metrics?.Observe(() => Subscriptions.GetChannelCounts().Count, () => Connections.All.Sum(static c => c.Writer.QueuedBytes));
@@ -40,6 +44,9 @@ internal sealed class SwitchboardNode : IBrokerEventHandler
     /// <summary>Presence entries and join/leave events of this node's subscriptions.</summary>
     public PresenceTracker Presence { get; }
 
+    /// <summary>Keeps every channel's live stream contiguous: dedupes, heals gaps from history, or says there is one.</summary>
+    public StreamContinuity Continuity { get; }
+
     /// <summary>When this node started, for stats.</summary>
     public DateTimeOffset StartedAt { get; } = DateTimeOffset.UtcNow;
 
@@ -49,7 +56,38 @@ internal sealed class SwitchboardNode : IBrokerEventHandler
     /// <summary>The history policy of a channel. Channel rules (per pattern) refine this later; today one policy for all.</summary>
     public HistoryPolicy HistoryFor(string channel) => new(Options.HistorySize, Options.HistoryTtl);
 
-    public void HandlePublication(Publication publication) => Subscriptions.Deliver(publication);
+    public void HandlePublication(Publication publication) => Continuity.Deliver(publication);
+
+    public void HandleDeliveryRestored() => Continuity.Resume();
+
+    /// <summary>
+    /// Switches a subscription to live delivery after its result was queued; <paramref name="start"/> is the result's
+    /// position (<see langword="null"/> for a pattern).
+    /// </summary>
+    public void GoLive(ChannelSubscription subscription, StreamPosition? start)
+    {
+        if (start is { } position)
+        {
+            Continuity.Started(subscription.Channel.Value, position);
+        }
+
+        subscription.GoLive(start);
+    }
+
+    /// <summary>Publishes through the broker and tells the <see cref="IPublicationObserver"/>s: the one path of every publish made on this node.</summary>
+    public async ValueTask<PublishResult> PublishAsync(PublishRequest request, CancellationToken cancellationToken)
+    {
+        var result = await Broker.PublishAsync(request, cancellationToken).ConfigureAwait(false);
+        if (!result.Duplicate)
+        {
+            foreach (var observer in _observers)
+            {
+                observer.OnPublished(request, result);
+            }
+        }
+
+        return result;
+    }
 
     public async ValueTask AddSubscriptionAsync(ChannelSubscription subscription, CancellationToken cancellationToken)
     {
@@ -68,6 +106,16 @@ internal sealed class SwitchboardNode : IBrokerEventHandler
                     Subscriptions.Remove(subscription);
                     throw;
                 }
+
+                if (!subscription.Channel.IsWildcard)
+                {
+                    Continuity.Track(subscription.Channel.Value);
+                }
+            }
+
+            if (subscription.Channel.IsWildcard)
+            {
+                Continuity.AddPattern(subscription);
             }
         }
         finally
@@ -84,8 +132,18 @@ internal sealed class SwitchboardNode : IBrokerEventHandler
         await stripe.WaitAsync().ConfigureAwait(false);
         try
         {
+            if (subscription.Channel.IsWildcard)
+            {
+                Continuity.RemovePattern(subscription);
+            }
+
             if (Subscriptions.Remove(subscription))
             {
+                if (!subscription.Channel.IsWildcard)
+                {
+                    Continuity.Forget(subscription.Channel.Value);
+                }
+
                 await Broker.UnsubscribeAsync(subscription.Channel, CancellationToken.None).ConfigureAwait(false);
             }
         }
