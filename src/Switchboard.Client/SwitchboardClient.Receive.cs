@@ -56,6 +56,9 @@ public sealed partial class SwitchboardClient
                 case "join" or "leave":
                     OnPresenceEvent(message, typeElement.ValueEquals("join"));
                     break;
+                case "unsubscribe":
+                    OnGapNotice(connection, message);
+                    break;
                 case "token_expiring":
                     _ = RefreshTokenAsync(connection);
                     break;
@@ -108,6 +111,29 @@ public sealed partial class SwitchboardClient
             foreach (var subscription in patterns)
             {
                 await subscription.OnPublicationAsync(message).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The server could not continue a subscription's stream without a hole (docs/protocol.md, "Gaps"): subscribe again
+    /// with since = the last position delivered. The result recovers what was missed, or says it cannot, and then the
+    /// next publication has <see cref="Publication{T}.FollowsGap"/> set.
+    /// </summary>
+    private void OnGapNotice(ClientConnection connection, JsonElement message)
+    {
+        if (!message.TryGetProperty("resubscribe", out var resubscribe) || resubscribe.ValueKind != JsonValueKind.True
+            || !message.TryGetProperty("channel", out var channelElement) || channelElement.GetString() is not { } channel)
+        {
+            return;
+        }
+
+        lock (_gate)
+        {
+            if (_subscriptions.TryGetValue(channel, out var subscription) && subscription.EverSubscribed && _connection == connection)
+            {
+                Log.GapNotice(_logger, channel);
+                SendSubscribe(connection, subscription);
             }
         }
     }
