@@ -12,7 +12,7 @@ log() { printf '==> %s\n' "$*" >&2; }
 
 # --- install what is missing (as root with apt-get; nothing when already there) ---------------------------------
 # Each entry: "command package". Add a line when a suite starts to need a program (redis-server, chromium, ...).
-required=("redis-server redis-server")
+required=("redis-server redis-server" "nats-server nats-server" "openssl openssl" "git git")
 missing=()
 for entry in "${required[@]}"; do
   command -v "${entry%% *}" >/dev/null 2>&1 || missing+=("${entry#* }")

@@ -1,5 +1,3 @@
-using System.Text.Json;
-using Switchboard.Client.Internal;
 using Switchboard.Protocol;
 
 namespace Switchboard.Client;
@@ -100,7 +98,7 @@ public abstract class Subscription : IAsyncDisposable
     }
 
     /// <summary>Handles a successful <c>result</c> of subscribe. Runs on the receive loop, before the messages after it.</summary>
-    internal async ValueTask OnSubscribedAsync(JsonElement result, bool sentSince)
+    internal async ValueTask OnSubscribedAsync(SubscribeReply reply, bool sentSince)
     {
         var resubscribe = EverSubscribed;
         EverSubscribed = true;
@@ -115,7 +113,7 @@ public abstract class Subscription : IAsyncDisposable
             return;
         }
 
-        var position = PublicationReader.Position(result);
+        var position = reply.Position ?? new StreamPosition(0, "");
         if (!sentSince)
         {
             lock (_sync)
@@ -126,17 +124,12 @@ public abstract class Subscription : IAsyncDisposable
             return;
         }
 
-        var recovered = result.TryGetProperty("recovered", out var r) && r.ValueKind == JsonValueKind.True;
-        var missed = 0;
+        var recovered = reply.Recovered == true;
         if (recovered)
         {
-            if (result.TryGetProperty("publications", out var publications) && publications.ValueKind == JsonValueKind.Array)
+            foreach (var publication in reply.Publications)
             {
-                foreach (var publication in publications.EnumerateArray())
-                {
-                    missed++;
-                    await OnPublicationAsync(publication).ConfigureAwait(false);
-                }
+                await OnPublicationAsync(publication).ConfigureAwait(false);
             }
 
             lock (_sync)
@@ -161,15 +154,15 @@ public abstract class Subscription : IAsyncDisposable
 
         if (resubscribe || StartsFrom is not null)
         {
-            Resubscribed?.Invoke(this, new ResubscribedEventArgs(recovered, missed, position));
+            Resubscribed?.Invoke(this, new ResubscribedEventArgs(recovered, recovered ? reply.Publications.Count : 0, position));
         }
     }
 
     /// <summary>Handles a publication (live or recovered): drops one already delivered, queues the rest for the handler.</summary>
-    internal ValueTask OnPublicationAsync(JsonElement message)
+    internal ValueTask OnPublicationAsync(Protocol.Publication publication)
     {
-        var offset = PublicationReader.Offset(message);
-        var epoch = PublicationReader.Epoch(message);
+        var offset = publication.Offset;
+        var epoch = publication.Epoch;
         bool gap;
         lock (_sync)
         {
@@ -185,22 +178,22 @@ public abstract class Subscription : IAsyncDisposable
 
                 _position = new StreamPosition(offset, epoch);
             }
-            else if (message.TryGetProperty("channel", out var c) && c.GetString() is { } channel)
+            else
             {
                 _wildcardPositions ??= new Dictionary<string, StreamPosition>(StringComparer.Ordinal);
-                if (_wildcardPositions.TryGetValue(channel, out var last) && last.Epoch == epoch && offset <= last.Offset)
+                if (_wildcardPositions.TryGetValue(publication.Channel, out var last) && last.Epoch == epoch && offset <= last.Offset)
                 {
                     return ValueTask.CompletedTask;
                 }
 
-                _wildcardPositions[channel] = new StreamPosition(offset, epoch);
+                _wildcardPositions[publication.Channel] = new StreamPosition(offset, epoch);
             }
 
             gap = _gapPending;
             _gapPending = false;
         }
 
-        return EnqueueAsync(message, offset, gap);
+        return EnqueueAsync(publication, gap);
     }
 
     internal void OnPresence(bool joined, PresenceClient client) => _onPresence?.Invoke(new PresenceChangedEventArgs(joined, client));
@@ -215,7 +208,7 @@ public abstract class Subscription : IAsyncDisposable
     }
 
     /// <summary>Deserializes and queues a publication for delivery; waits while the queue is full (backpressure).</summary>
-    private protected abstract ValueTask EnqueueAsync(JsonElement message, long offset, bool followsGap);
+    private protected abstract ValueTask EnqueueAsync(Protocol.Publication publication, bool followsGap);
 
     /// <summary>Ends delivery after what is queued; with <paramref name="error"/>, the consumer sees it.</summary>
     internal abstract void Complete(Exception? error);

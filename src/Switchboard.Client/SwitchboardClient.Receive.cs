@@ -1,188 +1,76 @@
-using System.Text.Json;
 using Switchboard.Client.Internal;
 using Switchboard.Protocol;
 
 namespace Switchboard.Client;
 
-// The receive side: every server message, in order, on the connection's receive loop.
+// The receive side: every server message, in order, on the connection's receive loop, decoded by the protocol library
+// and handed to the part that owns it (command results to the tracker, publications and presence to the subscriptions).
 public sealed partial class SwitchboardClient
 {
     private async ValueTask OnMessageAsync(ClientConnection connection, ReadOnlyMemory<byte> frame)
     {
-        JsonDocument document;
-        try
+        if (ServerMessageReader.Read(frame.Span) is not { } message)
         {
-            document = JsonDocument.Parse(frame);
-        }
-        catch (JsonException ex)
-        {
-            Log.InvalidMessage(_logger, ex);
+            Log.InvalidMessage(_logger);
             return;
         }
 
-        using (document)
+        switch (message.Type)
         {
-            var message = document.RootElement;
-            if (message.ValueKind != JsonValueKind.Object || !message.TryGetProperty("type", out var typeElement) || typeElement.ValueKind != JsonValueKind.String)
-            {
-                return;
-            }
-
-            switch (typeElement.GetString())
-            {
-                case "message":
-                    await RouteAsync(message).ConfigureAwait(false);
-                    break;
-                case "result":
-                    await OnResultAsync(message).ConfigureAwait(false);
-                    break;
-                case "ping":
-                    connection.Send(CommandEncoder.Pong);
-                    break;
-                case "welcome":
-                    ClientId = message.TryGetProperty("client", out var client) ? client.GetString() : null;
-                    User = message.TryGetProperty("user", out var user) && user.ValueKind == JsonValueKind.String ? user.GetString() : null;
-                    var ping = message.TryGetProperty("ping", out var p) && p.TryGetInt32(out var seconds) && seconds > 0 ? seconds : 25;
-                    connection.OnWelcome(TimeSpan.FromSeconds(ping));
-                    break;
-                case "auth_required":
-                    // The token normally travels in the upgrade request; a server that still asks gets it here.
-                    if (connection.Token is { } token)
-                    {
-                        connection.Send(CommandEncoder.Auth(token));
-                    }
-
-                    break;
-                case "join" or "leave":
-                    OnPresenceEvent(message, typeElement.ValueEquals("join"));
-                    break;
-                case "unsubscribe":
-                    OnGapNotice(connection, message);
-                    break;
-                case "token_expiring":
-                    _ = RefreshTokenAsync(connection);
-                    break;
-                case "error":
-                    var code = message.TryGetProperty("code", out var c) ? c.GetString() ?? "" : "";
-                    if (code != ErrorCodes.NotSubscribed) // The answer to unsubscribing after a subscribe that failed.
-                    {
-                        Log.ServerError(_logger, code, message.TryGetProperty("message", out var text) ? text.GetString() ?? "" : "");
-                    }
-
-                    break;
-                default:
-                    // pong, auth_ok and types added later: nothing to do (forward compatible).
-                    break;
-            }
+            case ServerMessageType.Message:
+                await _subscriptions.RouteAsync(message.Publication!).ConfigureAwait(false);
+                break;
+            case ServerMessageType.Result:
+                await OnResultAsync(message).ConfigureAwait(false);
+                break;
+            case ServerMessageType.Ping:
+                connection.Send(CommandWriter.Pong);
+                break;
+            case ServerMessageType.Welcome:
+                ClientId = message.Client;
+                User = message.User;
+                connection.OnWelcome(TimeSpan.FromSeconds(message.PingSeconds > 0 ? message.PingSeconds : 25));
+                break;
+            case ServerMessageType.AuthRequired when connection.Token is { } token:
+                // The token normally travels in the upgrade request; a server that still asks gets it here.
+                connection.Send(ClientCommands.Auth(token));
+                break;
+            case ServerMessageType.Join or ServerMessageType.Leave when message.Channel is { } channel:
+                _subscriptions.OnPresence(channel, message.Type == ServerMessageType.Join, message.Member!);
+                break;
+            case ServerMessageType.Unsubscribe when message.Resubscribe && message.Channel is { } channel:
+                _subscriptions.OnGapNotice(connection, channel);
+                break;
+            case ServerMessageType.TokenExpiring:
+                _ = RefreshTokenAsync(connection);
+                break;
+            case ServerMessageType.Error when message.Error!.Code != ErrorCodes.NotSubscribed: // The answer to unsubscribing after a subscribe that failed.
+                Log.ServerError(_logger, message.Error.Code, message.Error.Message);
+                break;
+            default:
+                // pong, auth_ok and types added later: nothing to do (forward compatible).
+                break;
         }
     }
 
-    private async ValueTask RouteAsync(JsonElement message)
+    private async ValueTask OnResultAsync(ServerMessage message)
     {
-        if (!message.TryGetProperty("channel", out var channelElement) || channelElement.GetString() is not { } channel)
+        if (message.Id is not { Text: null } id || _commands.Take(id.Number) is not { } command)
         {
-            return;
-        }
-
-        Subscription? exact;
-        List<Subscription>? patterns = null;
-        lock (_gate)
-        {
-            _subscriptions.TryGetValue(channel, out exact);
-            if (_subscriptions.Count > 1 || exact is null)
-            {
-                foreach (var subscription in _subscriptions.Values)
-                {
-                    if (subscription.Pattern is { } pattern && pattern.Matches(channel))
-                    {
-                        (patterns ??= []).Add(subscription);
-                    }
-                }
-            }
-        }
-
-        if (exact is not null)
-        {
-            await exact.OnPublicationAsync(message).ConfigureAwait(false);
-        }
-
-        if (patterns is not null)
-        {
-            foreach (var subscription in patterns)
-            {
-                await subscription.OnPublicationAsync(message).ConfigureAwait(false);
-            }
-        }
-    }
-
-    /// <summary>
-    /// The server could not continue a subscription's stream without a hole (docs/protocol.md, "Gaps"): subscribe again
-    /// with since = the last position delivered. The result recovers what was missed, or says it cannot, and then the
-    /// next publication has <see cref="Publication{T}.FollowsGap"/> set.
-    /// </summary>
-    private void OnGapNotice(ClientConnection connection, JsonElement message)
-    {
-        if (!message.TryGetProperty("resubscribe", out var resubscribe) || resubscribe.ValueKind != JsonValueKind.True
-            || !message.TryGetProperty("channel", out var channelElement) || channelElement.GetString() is not { } channel)
-        {
-            return;
-        }
-
-        lock (_gate)
-        {
-            if (_subscriptions.TryGetValue(channel, out var subscription) && subscription.EverSubscribed && _connection == connection)
-            {
-                Log.GapNotice(_logger, channel);
-                SendSubscribe(connection, subscription);
-            }
-        }
-    }
-
-    private void OnPresenceEvent(JsonElement message, bool joined)
-    {
-        if (!message.TryGetProperty("channel", out var channelElement) || channelElement.GetString() is not { } channel)
-        {
-            return;
-        }
-
-        Subscription? subscription;
-        lock (_gate)
-        {
-            _subscriptions.TryGetValue(channel, out subscription);
-        }
-
-        if (subscription is null)
-        {
-            return;
-        }
-
-        var client = new PresenceClient(
-            message.TryGetProperty("client", out var c) ? c.GetString() ?? "" : "",
-            message.TryGetProperty("user", out var u) && u.ValueKind == JsonValueKind.String ? u.GetString() : null,
-            message.TryGetProperty("info", out var info) ? info.Clone() : default);
-        subscription.OnPresence(joined, client);
-    }
-
-    private async ValueTask OnResultAsync(JsonElement message)
-    {
-        if (!message.TryGetProperty("id", out var idElement) || !idElement.TryGetInt64(out var id) || TakePending(id) is not { } command)
-        {
-            return; // Timed out or cancelled meanwhile.
+            return; // Timed out or cancelled meanwhile (this client's ids are numbers).
         }
 
         if (command.OnResult is { } onResult)
         {
             await onResult(message).ConfigureAwait(false);
-            return;
         }
-
-        if (message.TryGetProperty("success", out var success) && success.ValueKind == JsonValueKind.True)
+        else if (message.Success)
         {
-            command.Completion.TrySetResult(message.TryGetProperty("result", out var result) ? result.Clone() : default);
+            command.Completion.TrySetResult(message.Result);
         }
         else
         {
-            command.Completion.TrySetException(ReadError(message));
+            command.Completion.TrySetException(SubscriptionSet.CommandError(message));
         }
     }
 
@@ -211,8 +99,8 @@ public sealed partial class SwitchboardClient
                 return;
             }
 
-            var id = NextId();
-            var command = new PendingCommand(id, "refresh", CommandEncoder.Refresh(id, token), ResendPolicy.Forget);
+            var id = _commands.NextId();
+            var command = new PendingCommand(id, "refresh", ClientCommands.Refresh(id, token), ResendPolicy.Forget);
             await ExecuteAsync(command, null, CancellationToken.None).ConfigureAwait(false);
             connection.Token = token;
         }
@@ -220,6 +108,33 @@ public sealed partial class SwitchboardClient
         {
             // Without a refresh the server closes with 4001, and the reconnect asks the provider again.
             Log.RefreshFailed(_logger, ex);
+        }
+    }
+
+    /// <summary>The connection loop's reports, wired to the tracker and the subscription set.</summary>
+    private sealed class Events(SwitchboardClient client) : IConnectionEvents
+    {
+        public ValueTask OnMessageAsync(ClientConnection connection, ReadOnlyMemory<byte> frame) => client.OnMessageAsync(connection, frame);
+
+        public void OnConnected(ClientConnection connection)
+        {
+            Log.Connected(client._logger, client._options.Url!, client.ClientId ?? "", connection.Generation);
+
+            // Subscriptions first, so that buffered publishes to a subscribed channel come after its recovered history.
+            client._subscriptions.OnConnected(connection);
+            client._commands.OnConnected(connection);
+        }
+
+        public void OnConnectionLost(DisconnectInfo disconnect)
+        {
+            client._subscriptions.OnDisconnected();
+            client._commands.OnConnectionLost(disconnect);
+        }
+
+        public void OnStopped(DisconnectInfo? disconnect)
+        {
+            client._subscriptions.OnDisconnected();
+            client._commands.FailAll(disconnect);
         }
     }
 }

@@ -20,21 +20,10 @@ public sealed partial class SwitchboardClient : IAsyncDisposable
 
     private readonly SwitchboardClientOptions _options;
     private readonly ILogger _logger;
-    private readonly Lock _gate = new();
-
-    // Guarded by _gate.
-    private readonly Dictionary<long, PendingCommand> _pending = [];
-    private readonly LinkedList<PendingCommand> _offline = new();
-    private readonly Dictionary<string, Subscription> _subscriptions = new(StringComparer.Ordinal);
-    private ClientConnection? _connection;
-    private ConnectionState _state = ConnectionState.Disconnected;
-    private TaskCompletionSource _stateChanged = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private DisconnectInfo? _lastDisconnect;
-    private CancellationTokenSource? _runStop;
-    private Task _run = Task.CompletedTask;
-    private bool _disposed;
-
-    private long _nextId;
+    private readonly ConnectionLoop _loop;
+    private readonly CommandTracker _commands;
+    private readonly SubscriptionSet _subscriptions;
+    private int _disposed;
 
     /// <summary>Creates a client. It does not connect until <see cref="ConnectAsync"/>.</summary>
     /// <exception cref="ArgumentException">An option is out of range.</exception>
@@ -44,31 +33,16 @@ public sealed partial class SwitchboardClient : IAsyncDisposable
         options.Validate();
         _options = options;
         _logger = logger ?? (ILogger)NullLogger.Instance;
+        _commands = new CommandTracker(options.OfflineBufferSize, options.OfflineBufferOverflow, options.CommandTimeout);
+        _subscriptions = new SubscriptionSet(_commands, _logger);
+        _loop = new ConnectionLoop(options, _logger, new Events(this), e => StateChanged?.Invoke(this, e));
     }
 
     /// <summary>The connection state.</summary>
-    public ConnectionState State
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _state;
-            }
-        }
-    }
+    public ConnectionState State => _loop.State;
 
     /// <summary>Why the last connection ended, and whether the client reconnects; <see langword="null"/> before any disconnect.</summary>
-    public DisconnectInfo? LastDisconnect
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _lastDisconnect;
-            }
-        }
-    }
+    public DisconnectInfo? LastDisconnect => _loop.LastDisconnect;
 
     /// <summary>The connection id the server gave the current (or last) connection in <c>welcome</c>.</summary>
     public string? ClientId { get; private set; }
@@ -91,63 +65,15 @@ public sealed partial class SwitchboardClient : IAsyncDisposable
     /// <param name="cancellationToken">Stops the waiting, not the connecting: call <see cref="DisconnectAsync"/> for that.</param>
     /// <exception cref="SwitchboardConnectionException">The client gave up: a close it does not reconnect from (e.g. 1008,
     /// authentication failed) or its attempts ran out.</exception>
-    public async Task ConnectAsync(CancellationToken cancellationToken = default)
+    public Task ConnectAsync(CancellationToken cancellationToken = default)
     {
-        Task run;
-        lock (_gate)
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            if (_run.IsCompleted)
-            {
-                _runStop?.Dispose();
-                _runStop = new CancellationTokenSource();
-                var stop = _runStop.Token;
-                _run = Task.Run(() => RunAsync(stop), CancellationToken.None);
-            }
-
-            run = _run;
-        }
-
-        while (true)
-        {
-            Task changed;
-            lock (_gate)
-            {
-                if (_state == ConnectionState.Connected)
-                {
-                    return;
-                }
-
-                changed = _stateChanged.Task;
-            }
-
-            if (await Task.WhenAny(changed, run).WaitAsync(cancellationToken).ConfigureAwait(false) == run)
-            {
-                var last = LastDisconnect;
-                throw new SwitchboardConnectionException($"could not connect: {last?.Reason ?? "stopped"}" + (last?.CloseCode is { } code ? $" (close {code})" : ""), last);
-            }
-        }
+        ObjectDisposedException.ThrowIf(IsDisposed, this);
+        return _loop.ConnectAsync(cancellationToken);
     }
 
     /// <summary>Waits until the connection is in <paramref name="state"/>.</summary>
-    public async Task WaitForStateAsync(ConnectionState state, CancellationToken cancellationToken = default)
-    {
-        while (true)
-        {
-            Task changed;
-            lock (_gate)
-            {
-                if (_state == state)
-                {
-                    return;
-                }
-
-                changed = _stateChanged.Task;
-            }
-
-            await changed.WaitAsync(cancellationToken).ConfigureAwait(false);
-        }
-    }
+    public Task WaitForStateAsync(ConnectionState state, CancellationToken cancellationToken = default) =>
+        _loop.WaitForStateAsync(state, cancellationToken);
 
     /// <summary>
     /// Closes the connection (close code 1000) and stops reconnecting. Commands waiting for a result or in the offline
@@ -156,30 +82,10 @@ public sealed partial class SwitchboardClient : IAsyncDisposable
     /// </summary>
     public async Task DisconnectAsync()
     {
-        CancellationTokenSource? stop;
-        ClientConnection? connection;
-        Task run;
-        lock (_gate)
-        {
-            stop = _runStop;
-            connection = _connection;
-            run = _run;
-        }
-
-        if (stop is not null)
-        {
-            await stop.CancelAsync().ConfigureAwait(false);
-        }
-
-        if (connection is not null)
-        {
-            await connection.CloseAsync(CloseCodes.Normal, "client disconnect", TimeSpan.FromSeconds(2)).ConfigureAwait(false);
-        }
-
-        await run.ConfigureAwait(false);
+        await _loop.StopAsync().ConfigureAwait(false);
 
         // Commands buffered before any ConnectAsync were not failed by a connection loop.
-        FailAll(new DisconnectInfo(CloseCodes.Normal, "client disconnect", false));
+        _commands.FailAll(new DisconnectInfo(CloseCodes.Normal, "client disconnect", false));
     }
 
     /// <summary>
@@ -194,11 +100,11 @@ public sealed partial class SwitchboardClient : IAsyncDisposable
     {
         ValidateChannel(channel, allowWildcards: false);
         ArgumentNullException.ThrowIfNull(typeInfo);
-        var id = NextId();
+        var id = _commands.NextId();
         var key = Guid.NewGuid().ToString("N");
-        var command = new PendingCommand(id, "publish", CommandEncoder.Publish(id, channel, key, data, typeInfo), ResendPolicy.Resend);
+        var command = new PendingCommand(id, "publish", ClientCommands.Publish(id, channel, key, data, typeInfo), ResendPolicy.Resend);
         var result = await ExecuteAsync(command, null, cancellationToken).ConfigureAwait(false);
-        return new PublishResult(result.TryGetProperty("offset", out var offset) ? offset.GetInt64() : 0);
+        return new PublishResult(ReplyReader.ReadPublish(result.Span));
     }
 
     /// <summary>Publishes a raw JSON value. See <see cref="PublishAsync{T}(string, T, JsonTypeInfo{T}, CancellationToken)"/>.</summary>
@@ -266,21 +172,12 @@ public sealed partial class SwitchboardClient : IAsyncDisposable
     {
         ValidateChannel(channel, allowWildcards: false);
         ArgumentNullException.ThrowIfNull(typeInfo);
-        var id = NextId();
-        var command = new PendingCommand(id, "history", CommandEncoder.History(id, channel, options), ResendPolicy.Resend);
+        var id = _commands.NextId();
+        var command = new PendingCommand(id, "history", ClientCommands.History(id, channel, options?.Limit, options?.Since), ResendPolicy.Resend);
         var result = await ExecuteAsync(command, null, cancellationToken).ConfigureAwait(false);
-        var position = PublicationReader.Position(result);
-        var publications = new List<Publication<T>>();
-        if (result.TryGetProperty("publications", out var array) && array.ValueKind == JsonValueKind.Array)
-        {
-            foreach (var p in array.EnumerateArray())
-            {
-                publications.Add(PublicationReader.Read(p, typeInfo, channel, followsGap: false));
-            }
-        }
-
-        var complete = !(result.TryGetProperty("recovered", out var recovered) && recovered.ValueKind == JsonValueKind.False);
-        return new HistoryResult<T>(publications, position, complete);
+        var reply = ReplyReader.ReadHistory(result.Span, channel);
+        var publications = reply.Publications.Select(p => PublicationReader.Read(p, typeInfo, followsGap: false)).ToList();
+        return new HistoryResult<T>(publications, reply.Position, reply.Complete);
     }
 
     /// <summary>Reads a channel's history as raw JSON.</summary>
@@ -291,22 +188,10 @@ public sealed partial class SwitchboardClient : IAsyncDisposable
     public async Task<IReadOnlyList<PresenceClient>> PresenceAsync(string channel, CancellationToken cancellationToken = default)
     {
         ValidateChannel(channel, allowWildcards: false);
-        var id = NextId();
-        var command = new PendingCommand(id, "presence", CommandEncoder.Presence(id, channel), ResendPolicy.Resend);
+        var id = _commands.NextId();
+        var command = new PendingCommand(id, "presence", ClientCommands.Presence(id, channel), ResendPolicy.Resend);
         var result = await ExecuteAsync(command, null, cancellationToken).ConfigureAwait(false);
-        var clients = new List<PresenceClient>();
-        if (result.TryGetProperty("clients", out var array) && array.ValueKind == JsonValueKind.Array)
-        {
-            foreach (var c in array.EnumerateArray())
-            {
-                clients.Add(new PresenceClient(
-                    c.TryGetProperty("client", out var client) ? client.GetString() ?? "" : "",
-                    c.TryGetProperty("user", out var user) && user.ValueKind == JsonValueKind.String ? user.GetString() : null,
-                    c.TryGetProperty("info", out var info) ? info : default));
-            }
-        }
-
-        return clients;
+        return [.. ReplyReader.ReadPresence(result.Span).Select(PublicationReader.PresenceClient)];
     }
 
     /// <summary>
@@ -325,10 +210,10 @@ public sealed partial class SwitchboardClient : IAsyncDisposable
     {
         ArgumentException.ThrowIfNullOrEmpty(method);
         ArgumentNullException.ThrowIfNull(resultType);
-        var id = NextId();
-        var command = new PendingCommand(id, "rpc", CommandEncoder.Rpc(id, method, parameters, parametersType), ResendPolicy.FailIfSent);
+        var id = _commands.NextId();
+        var command = new PendingCommand(id, "rpc", ClientCommands.Rpc(id, method, parameters, parametersType), ResendPolicy.FailIfSent);
         var result = await ExecuteAsync(command, timeout, cancellationToken).ConfigureAwait(false);
-        return result.Deserialize(resultType);
+        return JsonSerializer.Deserialize(result.Span, resultType);
     }
 
     /// <summary>Calls a server rpc method without parameters. See <see cref="RpcAsync{TParams, TResult}"/>.</summary>
@@ -336,10 +221,10 @@ public sealed partial class SwitchboardClient : IAsyncDisposable
     {
         ArgumentException.ThrowIfNullOrEmpty(method);
         ArgumentNullException.ThrowIfNull(resultType);
-        var id = NextId();
-        var command = new PendingCommand(id, "rpc", CommandEncoder.Rpc<object?>(id, method, null, null), ResendPolicy.FailIfSent);
+        var id = _commands.NextId();
+        var command = new PendingCommand(id, "rpc", ClientCommands.Rpc<object?>(id, method, null, null), ResendPolicy.FailIfSent);
         var result = await ExecuteAsync(command, timeout, cancellationToken).ConfigureAwait(false);
-        return result.Deserialize(resultType);
+        return JsonSerializer.Deserialize(result.Span, resultType);
     }
 
     /// <summary>Calls a server rpc method with raw JSON parameters and result.</summary>
@@ -357,37 +242,14 @@ public sealed partial class SwitchboardClient : IAsyncDisposable
     /// <summary>Disconnects (see <see cref="DisconnectAsync"/>) and ends every subscription.</summary>
     public async ValueTask DisposeAsync()
     {
-        lock (_gate)
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
         {
-            if (_disposed)
-            {
-                return;
-            }
-
-            _disposed = true;
+            return;
         }
 
         await DisconnectAsync().ConfigureAwait(false);
-        List<Subscription> subscriptions;
-        lock (_gate)
-        {
-            subscriptions = [.. _subscriptions.Values];
-            _subscriptions.Clear();
-        }
-
-        foreach (var subscription in subscriptions)
-        {
-            subscription.Complete(null);
-        }
-
-        CancellationTokenSource? stop;
-        lock (_gate)
-        {
-            stop = _runStop;
-            _runStop = null; // A later DisconnectAsync must not cancel a disposed source.
-        }
-
-        stop?.Dispose();
+        _subscriptions.CompleteAll();
+        _loop.Dispose();
     }
 
     [RequiresUnreferencedCode(Reflection)]
@@ -399,7 +261,42 @@ public sealed partial class SwitchboardClient : IAsyncDisposable
         return (JsonTypeInfo<T>)options.GetTypeInfo(typeof(T));
     }
 
-    private long NextId() => Interlocked.Increment(ref _nextId);
+    private bool IsDisposed => Volatile.Read(ref _disposed) != 0;
+
+    /// <summary>Sends a command now, or buffers it while offline, and waits for its result body.</summary>
+    private Task<ReadOnlyMemory<byte>> ExecuteAsync(PendingCommand command, TimeSpan? timeout, CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(IsDisposed, this);
+        return _commands.ExecuteAsync(command, timeout, cancellationToken);
+    }
+
+    private async Task<TypedSubscription<T>> AddSubscriptionAsync<T>(string channel, JsonTypeInfo<T> typeInfo, SubscribeOptions? options, CancellationToken cancellationToken)
+    {
+        ValidateChannel(channel, allowWildcards: true);
+        ArgumentNullException.ThrowIfNull(typeInfo);
+        ObjectDisposedException.ThrowIf(IsDisposed, this);
+        var isWildcard = channel.Contains('*', StringComparison.Ordinal) || channel.Contains('>', StringComparison.Ordinal);
+        var subscription = new TypedSubscription<T>(this, channel, isWildcard, options, typeInfo, _options.SubscriptionBufferSize, _logger);
+        _subscriptions.Add(subscription);
+        try
+        {
+            await subscription.FirstSubscribed.Task.WaitAsync(_options.CommandTimeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            _subscriptions.Remove(subscription);
+            throw;
+        }
+
+        return subscription;
+    }
+
+    /// <summary>Unsubscribes: forgets the subscription here and tells the server when connected.</summary>
+    internal ValueTask RemoveSubscriptionAsync(Subscription subscription)
+    {
+        _subscriptions.Remove(subscription);
+        return ValueTask.CompletedTask;
+    }
 
     private static void ValidateChannel(string channel, bool allowWildcards)
     {

@@ -26,7 +26,17 @@ internal static class JsonNames
     public static readonly JsonEncodedText Ping = JsonEncodedText.Encode("ping");
     public static readonly JsonEncodedText Version = JsonEncodedText.Encode("version");
     public static readonly JsonEncodedText Recovered = JsonEncodedText.Encode("recovered");
+    public static readonly JsonEncodedText More = JsonEncodedText.Encode("more");
+    public static readonly JsonEncodedText Reason = JsonEncodedText.Encode("reason");
+    public static readonly JsonEncodedText Resubscribe = JsonEncodedText.Encode("resubscribe");
     public static readonly JsonEncodedText Publications = JsonEncodedText.Encode("publications");
     public static readonly JsonEncodedText Clients = JsonEncodedText.Encode("clients");
     public static readonly JsonEncodedText Expires = JsonEncodedText.Encode("expires");
+    public static readonly JsonEncodedText Key = JsonEncodedText.Encode("key");
+    public static readonly JsonEncodedText Since = JsonEncodedText.Encode("since");
+    public static readonly JsonEncodedText Limit = JsonEncodedText.Encode("limit");
+    public static readonly JsonEncodedText Presence = JsonEncodedText.Encode("presence");
+    public static readonly JsonEncodedText Method = JsonEncodedText.Encode("method");
+    public static readonly JsonEncodedText Params = JsonEncodedText.Encode("params");
+    public static readonly JsonEncodedText Token = JsonEncodedText.Encode("token");
 }

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Text.Encodings.Web;
 using System.Text.Json;
 
 namespace Switchboard.Protocol;
@@ -10,32 +9,23 @@ namespace Switchboard.Protocol;
 /// <remarks>Thread safety: safe to call from many threads; each thread reuses its own <see cref="Utf8JsonWriter"/>.</remarks>
 public static class MessageWriter
 {
-    /// <summary>Relaxed escaping: the output is JSON on a WebSocket, never inlined into HTML, so non-ASCII stays readable.</summary>
-    private static readonly JsonWriterOptions Options = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true };
-
-    [ThreadStatic]
-    private static Utf8JsonWriter? t_writer;
-
     /// <summary>The encoded <c>{"type":"ping"}</c>.</summary>
     public static ReadOnlyMemory<byte> Ping { get; } = "{\"type\":\"ping\"}"u8.ToArray();
-
-    /// <summary>The encoded <c>{"type":"pong"}</c>.</summary>
-    public static ReadOnlyMemory<byte> Pong { get; } = "{\"type\":\"pong\"}"u8.ToArray();
 
     /// <summary>Writes a message that has only a <c>type</c>, e.g. <c>auth_required</c>, <c>auth_ok</c>, <c>token_expiring</c>.</summary>
     public static void WriteTypeOnly(IBufferWriter<byte> output, string type)
     {
-        var w = Rent(output);
+        var w = PooledJsonWriter.Rent(output);
         w.WriteStartObject();
         w.WriteString(JsonNames.Type, type);
         w.WriteEndObject();
-        Return(w);
+        PooledJsonWriter.Return(w);
     }
 
     /// <summary>Writes <c>welcome</c>.</summary>
     public static void WriteWelcome(IBufferWriter<byte> output, string client, string? user, string node, int pingSeconds)
     {
-        var w = Rent(output);
+        var w = PooledJsonWriter.Rent(output);
         w.WriteStartObject();
         w.WriteString(JsonNames.Type, "welcome");
         w.WriteString(JsonNames.Client, client);
@@ -44,20 +34,20 @@ public static class MessageWriter
         w.WriteNumber(JsonNames.Ping, pingSeconds);
         w.WriteNumber(JsonNames.Version, 1);
         w.WriteEndObject();
-        Return(w);
+        PooledJsonWriter.Return(w);
     }
 
     /// <summary>Writes a successful <c>result</c> whose body is written by <paramref name="writeResult"/>, inside <c>"result":{...}</c>.</summary>
     public static void WriteSuccess<TState>(IBufferWriter<byte> output, CommandId id, TState state, Action<Utf8JsonWriter, TState> writeResult)
     {
-        var w = Rent(output);
+        var w = PooledJsonWriter.Rent(output);
         WriteResultHead(w, id, success: true);
         w.WritePropertyName(JsonNames.Result);
         w.WriteStartObject();
         writeResult(w, state);
         w.WriteEndObject();
         w.WriteEndObject();
-        Return(w);
+        PooledJsonWriter.Return(w);
     }
 
     /// <summary>Writes a successful <c>result</c> with an empty object, <c>"result":{}</c>.</summary>
@@ -67,18 +57,18 @@ public static class MessageWriter
     /// <summary>Writes a successful <c>result</c> whose value is the raw JSON <paramref name="rawResult"/> (any JSON value).</summary>
     public static void WriteSuccessRaw(IBufferWriter<byte> output, CommandId id, ReadOnlySpan<byte> rawResult)
     {
-        var w = Rent(output);
+        var w = PooledJsonWriter.Rent(output);
         WriteResultHead(w, id, success: true);
         w.WritePropertyName(JsonNames.Result);
         w.WriteRawValue(rawResult, skipInputValidation: true);
         w.WriteEndObject();
-        Return(w);
+        PooledJsonWriter.Return(w);
     }
 
     /// <summary>Writes a failed <c>result</c>.</summary>
     public static void WriteFailure(IBufferWriter<byte> output, CommandId id, ProtocolError error)
     {
-        var w = Rent(output);
+        var w = PooledJsonWriter.Rent(output);
         WriteResultHead(w, id, success: false);
         w.WritePropertyName(JsonNames.Error);
         w.WriteStartObject();
@@ -86,13 +76,13 @@ public static class MessageWriter
         w.WriteString(JsonNames.Message, error.Message);
         w.WriteEndObject();
         w.WriteEndObject();
-        Return(w);
+        PooledJsonWriter.Return(w);
     }
 
     /// <summary>Writes an <c>error</c> message; <paramref name="refType"/> names the command type it answers, if known.</summary>
     public static void WriteError(IBufferWriter<byte> output, ProtocolError error, string? refType)
     {
-        var w = Rent(output);
+        var w = PooledJsonWriter.Rent(output);
         w.WriteStartObject();
         w.WriteString(JsonNames.Type, "error");
         w.WriteString(JsonNames.Code, error.Code);
@@ -103,7 +93,7 @@ public static class MessageWriter
         }
 
         w.WriteEndObject();
-        Return(w);
+        PooledJsonWriter.Return(w);
     }
 
     /// <summary>Writes the reply to a command that failed: a <c>result</c> when it has an id, otherwise an <c>error</c>.</summary>
@@ -122,29 +112,45 @@ public static class MessageWriter
     /// <summary>Writes <c>auth_invalid</c>.</summary>
     public static void WriteAuthInvalid(IBufferWriter<byte> output, string message)
     {
-        var w = Rent(output);
+        var w = PooledJsonWriter.Rent(output);
         w.WriteStartObject();
         w.WriteString(JsonNames.Type, "auth_invalid");
         w.WriteString(JsonNames.Message, message);
         w.WriteEndObject();
-        Return(w);
+        PooledJsonWriter.Return(w);
     }
 
     /// <summary>Writes <c>pong</c>, echoing the ping's id when it had one.</summary>
     public static void WritePong(IBufferWriter<byte> output, CommandId? id)
     {
-        var w = Rent(output);
+        var w = PooledJsonWriter.Rent(output);
         w.WriteStartObject();
         w.WriteString(JsonNames.Type, "pong");
         id?.WriteTo(w);
         w.WriteEndObject();
-        Return(w);
+        PooledJsonWriter.Return(w);
+    }
+
+    /// <summary>
+    /// Writes an <c>unsubscribe</c> push: the server ended the subscription to <paramref name="channel"/> (exactly as
+    /// subscribed). The gap notice has reason <c>insufficient_state</c> and <paramref name="resubscribe"/> true.
+    /// </summary>
+    public static void WriteUnsubscribe(IBufferWriter<byte> output, string channel, string reason, bool resubscribe)
+    {
+        var w = PooledJsonWriter.Rent(output);
+        w.WriteStartObject();
+        w.WriteString(JsonNames.Type, "unsubscribe");
+        w.WriteString(JsonNames.Channel, channel);
+        w.WriteString(JsonNames.Reason, reason);
+        w.WriteBoolean(JsonNames.Resubscribe, resubscribe);
+        w.WriteEndObject();
+        PooledJsonWriter.Return(w);
     }
 
     /// <summary>Writes a <c>join</c> or <c>leave</c> presence event.</summary>
     public static void WritePresenceEvent(IBufferWriter<byte> output, bool join, string channel, string client, string? user, ReadOnlySpan<byte> info)
     {
-        var w = Rent(output);
+        var w = PooledJsonWriter.Rent(output);
         w.WriteStartObject();
         w.WriteString(JsonNames.Type, join ? "join" : "leave");
         w.WriteString(JsonNames.Channel, channel);
@@ -152,7 +158,7 @@ public static class MessageWriter
         WriteNullableString(w, JsonNames.User, user);
         WriteInfo(w, info);
         w.WriteEndObject();
-        Return(w);
+        PooledJsonWriter.Return(w);
     }
 
     /// <summary>Writes a presence entry <c>{"client","user","info"}</c> inside a result.</summary>
@@ -168,7 +174,7 @@ public static class MessageWriter
     /// <summary>Writes the <c>message</c> wire form of a publication.</summary>
     public static void WritePublication(IBufferWriter<byte> output, Publication publication)
     {
-        var w = Rent(output);
+        var w = PooledJsonWriter.Rent(output);
         w.WriteStartObject();
         w.WriteString(JsonNames.Type, "message");
         w.WriteString(JsonNames.Channel, publication.Channel);
@@ -187,7 +193,7 @@ public static class MessageWriter
 
         w.WriteNumber(JsonNames.Ts, publication.Timestamp);
         w.WriteEndObject();
-        Return(w);
+        PooledJsonWriter.Return(w);
     }
 
     /// <summary>Writes <c>"publications":[...]</c> from the publications' cached wire forms.</summary>
@@ -242,26 +248,5 @@ public static class MessageWriter
         {
             w.WriteString(name, value);
         }
-    }
-
-    private static Utf8JsonWriter Rent(IBufferWriter<byte> output)
-    {
-        var writer = t_writer;
-        if (writer is null)
-        {
-            return new Utf8JsonWriter(output, Options);
-        }
-
-        // Taken off the thread while in use, so a nested call (a writer callback that writes another message) gets its own.
-        t_writer = null;
-        writer.Reset(output);
-        return writer;
-    }
-
-    private static void Return(Utf8JsonWriter writer)
-    {
-        writer.Flush();
-        writer.Reset();
-        t_writer = writer;
     }
 }

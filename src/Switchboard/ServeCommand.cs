@@ -14,7 +14,7 @@ internal static partial class ServeCommand
     public static Command Create()
     {
         var urls = new Option<string>("--urls") { Description = "Addresses to listen on, separated by ';'.", DefaultValueFactory = _ => DefaultUrls };
-        var config = new Option<FileInfo?>("--config") { Description = "An extra JSON configuration file, read after appsettings.json." };
+        var config = new Option<FileInfo>("--config") { Description = "An extra JSON configuration file, read after appsettings.json. It must exist: a missing file stops the command rather than running without its settings." }.AcceptExistingOnly();
         var command = new Command("serve", "Run the Switchboard server. Any --Section:Key=value flag sets a configuration value, e.g. --Switchboard:HistorySize=100.")
         {
             urls,
@@ -98,6 +98,11 @@ internal static partial class ServeCommand
         {
             // Several nodes behave as one through this Redis (docs/scaling.md); without it, one node in memory.
             builder.Services.AddSwitchboardRedis();
+        }
+
+        if (!string.IsNullOrWhiteSpace(builder.Configuration[$"{Switchboard.Nats.SwitchboardNatsOptions.SectionName}:Url"]))
+        {
+            builder.Services.AddSwitchboardNats(); // NATS subjects bridged to channels (docs/nats.md)
         }
 
         var app = builder.Build();

@@ -17,7 +17,7 @@ internal static class TokenCommand
         var roles = new Option<string[]>("--role") { Description = "A role (repeatable).", AllowMultipleArgumentsPerToken = false, Arity = ArgumentArity.ZeroOrMore };
         var channels = new Option<string[]>("--channel") { Description = "A channel pattern the token may subscribe to (repeatable; narrows the channel rules).", Arity = ArgumentArity.ZeroOrMore };
         var ttl = new Option<string>("--ttl") { Description = "How long the token is valid: 90s, 30m, 1h, 7d or hh:mm:ss.", DefaultValueFactory = _ => "1h" };
-        var config = new Option<FileInfo?>("--config") { Description = "An extra JSON configuration file, read after appsettings.json." };
+        var config = new Option<FileInfo>("--config") { Description = "An extra JSON configuration file, read after appsettings.json. It must exist: a missing file stops the command rather than running without its settings." }.AcceptExistingOnly();
         var command = new Command("token", "Print a token signed with Switchboard:Auth:Secret (HS256), from the same configuration as serve. Any --Section:Key=value flag sets a configuration value.")
         {
             user,

@@ -3,7 +3,8 @@ using Switchboard.Protocol;
 
 namespace Switchboard.Protocol.Tests;
 
-/// <summary>Golden vectors: client JSON in, typed command or documented error out.</summary>
+/// <summary>Client JSON in, typed command out: the typed fields (the shared vectors in tests/vectors/commands.json hold the
+/// documented errors and the byte-exact round trips).</summary>
 public sealed class CommandParserGoldenTests
 {
     private static ParseResult Parse(string json) => CommandParser.Parse(Encoding.UTF8.GetBytes(json));
@@ -74,46 +75,6 @@ public sealed class CommandParserGoldenTests
     {
         var command = Parse("""{"\u0074ype":"ping","extra":{"deep":[1,{"x":2}]},"v":2}""").Command!;
         Assert.Equal(CommandType.Ping, command.Type);
-    }
-
-    [Theory]
-    [InlineData("{bad json", "bad_request", "invalid JSON", null)]
-    [InlineData("[1,2]", "bad_request", "message must be a JSON object", null)]
-    [InlineData("\"ping\"", "bad_request", "message must be a JSON object", null)]
-    [InlineData("", "bad_request", "invalid JSON", null)]
-    [InlineData("""{"id":5}""", "bad_request", "missing type", "5")]
-    [InlineData("""{"type":"nope","id":6}""", "unknown_type", "unknown type 'nope'", "6")]
-    [InlineData("""{"type":7,"id":"x"}""", "bad_request", "type must be a string", "x")]
-    [InlineData("""{"type":"subscribe","id":1}""", "bad_request", "missing channel", "1")]
-    [InlineData("""{"type":"subscribe","id":1,"channel":5}""", "bad_request", "channel must be a string", "1")]
-    [InlineData("""{"type":"subscribe","id":1,"channel":""}""", "bad_request", "channel is empty", "1")]
-    [InlineData("""{"type":"subscribe","id":1,"channel":"a..b"}""", "bad_request", "channel has an empty segment", "1")]
-    [InlineData("""{"type":"subscribe","id":1,"channel":"a b"}""", "bad_request", "channel contains a character outside A-Z a-z 0-9 _ - . : @ /", "1")]
-    [InlineData("""{"type":"subscribe","id":1,"channel":"a.>.b"}""", "bad_request", "'>' is only allowed as the last segment", "1")]
-    [InlineData("""{"type":"subscribe","id":1,"channel":"a.b*"}""", "bad_request", "a wildcard must be a whole segment", "1")]
-    [InlineData("""{"type":"publish","id":1,"channel":"a.*","data":1}""", "bad_request", "wildcards are only allowed in subscribe", "1")]
-    [InlineData("""{"type":"publish","id":1,"channel":"a"}""", "bad_request", "missing data", "1")]
-    [InlineData("""{"type":"publish","id":1,"channel":"a","data":1,"key":""}""", "bad_request", "key must be 1-64 characters", "1")]
-    [InlineData("""{"type":"history","id":1,"channel":"a","limit":0}""", "bad_request", "limit must be a positive integer", "1")]
-    [InlineData("""{"type":"history","id":1,"channel":"a","limit":"5"}""", "bad_request", "limit must be a positive integer", "1")]
-    [InlineData("""{"type":"subscribe","id":1,"channel":"a","since":{"offset":-1,"epoch":"e"}}""", "bad_request", "since must be an object with a non-negative integer offset and a string epoch", "1")]
-    [InlineData("""{"type":"subscribe","id":1,"channel":"a","since":5}""", "bad_request", "since must be an object with offset and epoch", "1")]
-    [InlineData("""{"type":"subscribe","id":1,"channel":"a","presence":"yes"}""", "bad_request", "presence must be true or false", "1")]
-    [InlineData("""{"type":"rpc","id":1}""", "bad_request", "missing method", "1")]
-    [InlineData("""{"type":"refresh","id":1}""", "bad_request", "missing token", "1")]
-    [InlineData("""{"type":"ping","id":0}""", "bad_request", "id must be a positive integer or a string of 1-64 characters", null)]
-    [InlineData("""{"type":"ping","id":-3}""", "bad_request", "id must be a positive integer or a string of 1-64 characters", null)]
-    [InlineData("""{"type":"ping","id":1.5}""", "bad_request", "id must be a positive integer or a string of 1-64 characters", null)]
-    [InlineData("""{"type":"ping","id":true}""", "bad_request", "id must be a positive integer or a string of 1-64 characters", null)]
-    [InlineData("""{"type":"ping"} {"type":"ping"}""", "bad_request", "invalid JSON", null)]
-    [InlineData("""{"id":9,"type":"ping",""", "bad_request", "invalid JSON", "9")]
-    public void Invalid_messages_map_to_documented_errors(string json, string code, string message, string? id)
-    {
-        var result = Parse(json);
-        Assert.False(result.IsSuccess);
-        Assert.Equal(code, result.Error!.Code);
-        Assert.Equal(message, result.Error.Message);
-        Assert.Equal(id, result.Id?.ToString());
     }
 
     [Fact]

@@ -39,6 +39,27 @@ public sealed class ParserPropertyTests
         return Prop.ForAll(mutations.ToArbitrary(), bytes => IsDocumented(CommandParser.Parse(bytes)));
     }
 
+    [Property(MaxTest = 3000)]
+    public Property The_client_side_reader_never_throws_on_mutated_server_messages()
+    {
+        string[] seeds =
+        [
+            """{"type":"result","id":1,"success":true,"result":{"channel":"c","offset":3,"epoch":"e","recovered":true,"publications":[{"type":"message","channel":"c","data":2,"offset":3,"epoch":"e","from":{"client":"a","user":null},"ts":1}]}}""",
+            """{"type":"join","channel":"a","client":"c","user":"u","info":{"name":"Ann"}}""",
+            """{"type":"result","id":"x","success":false,"error":{"code":"forbidden","message":"no"}}""",
+        ];
+        var mutations =
+            from seed in Gen.Elements(seeds)
+            from position in Gen.Choose(0, 200)
+            from kind in Gen.Choose(0, 3)
+            from value in Gen.Choose(0, 255)
+            select Mutate(Encoding.UTF8.GetBytes(seed), position, kind, (byte)value);
+
+        // A message that still decodes has a type; the reply readers take any body it carries without throwing.
+        return Prop.ForAll(mutations.ToArbitrary(), bytes => ServerMessageReader.Read(bytes) is not { } message
+            || (message.TypeName is not null && ReplyReader.ReadSubscribe(message.Result.Span, "c").Channel.Length > 0 && ReplyReader.ReadPresence(message.Result.Span) is not null));
+    }
+
     [Property(MaxTest = 1000)]
     public bool Valid_channel_names_are_accepted_by_publish(NonEmptyString segmentSource)
     {

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Net.WebSockets;
 using System.Threading.Channels;
+using Switchboard.Protocol;
 
 namespace Switchboard.Client.Internal;
 
@@ -14,7 +15,7 @@ internal sealed record CloseInfo(int? Code, string? Reason);
 /// queue (so that callers never await the socket), and a heartbeat that pings a quiet server and gives up on a silent one.
 /// </summary>
 /// <remarks>Thread safety: <see cref="Send"/>, <see cref="Abort"/> and <see cref="CloseAsync"/> may be called from any thread.</remarks>
-internal sealed class ClientConnection : IAsyncDisposable
+internal sealed class ClientConnection : IFrameSink, IAsyncDisposable
 {
     private readonly ClientWebSocket _socket;
     private readonly Channel<ReadOnlyMemory<byte>> _outgoing = Channel.CreateUnbounded<ReadOnlyMemory<byte>>(new UnboundedChannelOptions { SingleReader = true });
@@ -236,7 +237,7 @@ internal sealed class ClientConnection : IAsyncDisposable
                 if (silent >= ping.TotalMilliseconds && now - lastPing >= ping.TotalMilliseconds)
                 {
                     lastPing = now;
-                    Send(CommandEncoder.Ping);
+                    Send(CommandWriter.Ping);
                 }
             }
         }

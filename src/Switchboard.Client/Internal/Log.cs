@@ -32,8 +32,8 @@ internal static partial class Log
     [LoggerMessage(508, LogLevel.Warning, "The server sent an error: {Code} {Message}.")]
     public static partial void ServerError(ILogger logger, string code, string message);
 
-    [LoggerMessage(509, LogLevel.Debug, "Ignored a message that is not valid JSON.")]
-    public static partial void InvalidMessage(ILogger logger, Exception exception);
+    [LoggerMessage(509, LogLevel.Debug, "Ignored a message that is not a JSON object with a type.")]
+    public static partial void InvalidMessage(ILogger logger);
 
     [LoggerMessage(510, LogLevel.Information, "The token expires soon; refreshing.")]
     public static partial void RefreshingToken(ILogger logger);

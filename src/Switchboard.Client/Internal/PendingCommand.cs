@@ -1,4 +1,4 @@
-using System.Text.Json;
+using Switchboard.Protocol;
 
 namespace Switchboard.Client.Internal;
 
@@ -16,7 +16,7 @@ internal enum ResendPolicy
 }
 
 /// <summary>A command waiting for its result: in the offline buffer, or sent and unanswered.</summary>
-/// <remarks>Thread safety: <see cref="OfflineNode"/> and <see cref="Sent"/> are guarded by the client's lock.</remarks>
+/// <remarks>Thread safety: <see cref="OfflineNode"/> and <see cref="Sent"/> are guarded by the <see cref="CommandTracker"/>'s lock.</remarks>
 internal sealed class PendingCommand
 {
     public PendingCommand(long id, string type, byte[] payload, ResendPolicy resend)
@@ -36,12 +36,12 @@ internal sealed class PendingCommand
 
     public ResendPolicy Resend { get; }
 
-    /// <summary>Completed with the <c>result</c> body, or failed with the error.</summary>
-    public TaskCompletionSource<JsonElement> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    /// <summary>Completed with the raw JSON of the <c>result</c> body (read it with <see cref="ReplyReader"/>), or failed with the error.</summary>
+    public TaskCompletionSource<ReadOnlyMemory<byte>> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>Runs on the receive loop when the reply arrives, before the next message is read, for commands whose
     /// result must be handled in order with the messages after it (subscribe). Gets the whole <c>result</c> message.</summary>
-    public Func<JsonElement, ValueTask>? OnResult { get; init; }
+    public Func<ServerMessage, ValueTask>? OnResult { get; init; }
 
     /// <summary>Its place in the offline buffer, while it is there.</summary>
     public LinkedListNode<PendingCommand>? OfflineNode { get; set; }

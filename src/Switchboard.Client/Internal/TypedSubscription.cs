@@ -62,16 +62,16 @@ internal sealed class TypedSubscription<T> : Subscription
         }
     }
 
-    private protected override async ValueTask EnqueueAsync(JsonElement message, long offset, bool followsGap)
+    private protected override async ValueTask EnqueueAsync(Protocol.Publication received, bool followsGap)
     {
         Publication<T> publication;
         try
         {
-            publication = PublicationReader.Read(message, _typeInfo, Channel, followsGap);
+            publication = PublicationReader.Read(received, _typeInfo, followsGap);
         }
         catch (JsonException ex)
         {
-            Log.DataNotDeserialized(_logger, Channel, offset, typeof(T).Name, ex);
+            Log.DataNotDeserialized(_logger, Channel, received.Offset, typeof(T).Name, ex);
             return;
         }
 

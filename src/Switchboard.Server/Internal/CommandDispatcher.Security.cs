@@ -36,17 +36,7 @@ internal sealed partial class CommandDispatcher
 
         connection.Identity = check.Identity;
         var expires = check.Identity.ExpiresAt?.ToUnixTimeSeconds();
-        Reply(connection, command, expires, static (w, expires) =>
-        {
-            if (expires is { } value)
-            {
-                w.WriteNumber("expires", value);
-            }
-            else
-            {
-                w.WriteNull("expires");
-            }
-        });
+        Reply(connection, command, expires, ReplyWriter.WriteRefresh);
     }
 
     private void Auth(SwitchboardConnection connection, Command command) =>

@@ -134,23 +134,14 @@ internal sealed partial class CommandDispatcher
             await _node.AddSubscriptionAsync(subscription, CancellationToken.None).ConfigureAwait(false);
             if (channel.IsWildcard)
             {
-                Reply(connection, command, channel, static (w, channel) => w.WriteString("channel", channel.Value));
+                Reply(connection, command, new SubscribeReply(channel.Value, null, null, []), ReplyWriter.WriteSubscribe);
                 _node.GoLive(subscription, null);
                 return;
             }
 
             var history = await _node.Broker.GetHistoryAsync(channel.Value, new HistoryQuery(command.Since, command.Since is null ? 0 : null), CancellationToken.None).ConfigureAwait(false);
             var recovered = command.Since is not null && history.Complete && RecoveryBudget.Fits(history.Publications, Options.OutgoingQueueLimit);
-            Reply(connection, command, (channel, history, command.Since, recovered), static (w, s) =>
-            {
-                w.WriteString("channel", s.channel.Value);
-                MessageWriter.WritePosition(w, s.history.Position);
-                if (s.Since is not null)
-                {
-                    w.WriteBoolean("recovered", s.recovered);
-                    MessageWriter.WritePublications(w, s.recovered ? s.history.Publications : []);
-                }
-            });
+            Reply(connection, command, new SubscribeReply(channel.Value, history.Position, command.Since is null ? null : recovered, history.Publications), ReplyWriter.WriteSubscribe);
 
             // Without an id the client gets no result, but it still must not see what the result would have covered twice.
             _node.GoLive(subscription, history.Position);
@@ -185,8 +176,8 @@ internal sealed partial class CommandDispatcher
         }
 
         var request = new PublishRequest(channel.Value, command.Data, connection.Publisher, command.Key, _node.HistoryFor(channel.Value), Options.IdempotencyWindow);
-        var result = await _node.Broker.PublishAsync(request, CancellationToken.None).ConfigureAwait(false);
-        Reply(connection, command, result.Position.Offset, static (w, offset) => w.WriteNumber("offset", offset));
+        var result = await _node.PublishAsync(request, CancellationToken.None).ConfigureAwait(false);
+        Reply(connection, command, result.Position.Offset, ReplyWriter.WritePublish);
     }
 
     private async ValueTask HistoryAsync(SwitchboardConnection connection, Command command)
@@ -199,7 +190,7 @@ internal sealed partial class CommandDispatcher
 
         var history = await _node.Broker.GetHistoryAsync(channel.Value, new HistoryQuery(command.Since, command.Limit), CancellationToken.None).ConfigureAwait(false);
         var page = HistoryPage.Cut(history, Options.OutgoingQueueLimit);
-        Reply(connection, command, page, static (w, page) => HistoryPage.Write(w, page));
+        Reply(connection, command, page, ReplyWriter.WriteHistory);
     }
 
     private async ValueTask PresenceAsync(SwitchboardConnection connection, Command command)

@@ -19,9 +19,12 @@ internal sealed class SwitchboardNode : IBrokerEventHandler
     // quick unsubscribe-resubscribe can never leave the node unsubscribed from a channel that has subscribers.
     private readonly SemaphoreSlim[] _stripes = Enumerable.Range(0, StripeCount).Select(_ => new SemaphoreSlim(1, 1)).ToArray();
 
-    public SwitchboardNode(IBroker broker, IPresenceStore presence, IOptions<SwitchboardOptions> options, ILogger<PresenceTracker> presenceLogger)
+    private readonly IPublicationObserver[] _observers;
+
+    public SwitchboardNode(IBroker broker, IPresenceStore presence, IOptions<SwitchboardOptions> options, ILogger<PresenceTracker> presenceLogger, IEnumerable<IPublicationObserver>? observers = null)
     {
         Broker = broker;
+        _observers = observers?.ToArray() ?? [];
         Options = options.Value;
         Presence = new PresenceTracker(presence, Subscriptions, presenceLogger);
         Continuity = new StreamContinuity(broker, Subscriptions, presenceLogger);
@@ -66,6 +69,21 @@ internal sealed class SwitchboardNode : IBrokerEventHandler
         }
 
         subscription.GoLive(start);
+    }
+
+    /// <summary>Publishes through the broker and tells the <see cref="IPublicationObserver"/>s: the one path of every publish made on this node.</summary>
+    public async ValueTask<PublishResult> PublishAsync(PublishRequest request, CancellationToken cancellationToken)
+    {
+        var result = await Broker.PublishAsync(request, cancellationToken).ConfigureAwait(false);
+        if (!result.Duplicate)
+        {
+            foreach (var observer in _observers)
+            {
+                observer.OnPublished(request, result);
+            }
+        }
+
+        return result;
     }
 
     public async ValueTask AddSubscriptionAsync(ChannelSubscription subscription, CancellationToken cancellationToken)

@@ -32,7 +32,7 @@ internal sealed class SwitchboardServer : ISwitchboard
         }
 
         var request = new PublishRequest(channel, data, From: null, idempotencyKey, _node.HistoryFor(channel), _node.Options.IdempotencyWindow);
-        return _node.Broker.PublishAsync(request, cancellationToken);
+        return _node.PublishAsync(request, cancellationToken);
     }
 
     public ValueTask<PublishResult> PublishAsync(string channel, JsonElement data, string? idempotencyKey = null, CancellationToken cancellationToken = default) =>

@@ -1,0 +1,230 @@
+using Switchboard.Protocol;
+
+namespace Switchboard.Client.Internal;
+
+/// <summary>
+/// The commands waiting for a result: sent and unanswered, or in the offline buffer while there is no connection.
+/// It sends a command at once when connected, buffers it (bounded, per the overflow policy) when not, times it out,
+/// and when a connection drops decides per command what happens: a publish or read is sent again (in its original
+/// order, ahead of anything buffered since), an rpc fails (it may have run), a subscribe is forgotten (the subscription
+/// set redoes it).
+/// </summary>
+/// <remarks>Thread safety: every member may be called from many threads; one lock guards the table and the buffer,
+/// never held while completing a command (continuations run elsewhere).</remarks>
+internal sealed class CommandTracker
+{
+    private readonly Lock _gate = new();
+    private readonly Dictionary<long, PendingCommand> _pending = [];
+    private readonly LinkedList<PendingCommand> _offline = new();
+    private readonly int _bufferSize;
+    private readonly OfflineBufferOverflow _overflow;
+    private readonly TimeSpan _timeout;
+    private IFrameSink? _sink;
+    private long _nextId;
+
+    public CommandTracker(int bufferSize, OfflineBufferOverflow overflow, TimeSpan timeout)
+    {
+        _bufferSize = bufferSize;
+        _overflow = overflow;
+        _timeout = timeout;
+    }
+
+    /// <summary>How many commands wait in the offline buffer.</summary>
+    public int Buffered
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _offline.Count;
+            }
+        }
+    }
+
+    /// <summary>A new command id (ids are never reused within a client).</summary>
+    public long NextId() => Interlocked.Increment(ref _nextId);
+
+    /// <summary>Sends a command now, or buffers it while offline, and waits for its result body.</summary>
+    /// <exception cref="SwitchboardBufferFullException">Offline with a full buffer, per the overflow policy.</exception>
+    /// <exception cref="TimeoutException">No result within <paramref name="timeout"/> (default: the command timeout).</exception>
+    public async Task<ReadOnlyMemory<byte>> ExecuteAsync(PendingCommand command, TimeSpan? timeout, CancellationToken cancellationToken)
+    {
+        Enqueue(command);
+        try
+        {
+            return await command.Completion.Task.WaitAsync(timeout ?? _timeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is TimeoutException or OperationCanceledException)
+        {
+            Forget(command);
+            throw;
+        }
+    }
+
+    /// <summary>Tracks a command its caller sends itself, right after this (a subscribe, in order with the others).</summary>
+    public void TrackSent(PendingCommand command)
+    {
+        lock (_gate)
+        {
+            _pending.Add(command.Id, command);
+            command.Sent = true;
+        }
+    }
+
+    /// <summary>Takes the command a <c>result</c> answers, if it is still waiting (not timed out or cancelled).</summary>
+    public PendingCommand? Take(long id)
+    {
+        lock (_gate)
+        {
+            return _pending.Remove(id, out var command) ? command : null;
+        }
+    }
+
+    /// <summary>Makes <paramref name="sink"/> current and sends the offline buffer on it, in order.</summary>
+    public void OnConnected(IFrameSink sink)
+    {
+        lock (_gate)
+        {
+            _sink = sink;
+            foreach (var command in _offline)
+            {
+                command.OfflineNode = null;
+                command.Sent = true;
+                sink.Send(command.Payload);
+            }
+
+            _offline.Clear();
+        }
+    }
+
+    /// <summary>
+    /// The connection dropped: what was sent and not answered goes back to the buffer (publishes and reads, in their
+    /// original order, ahead of anything buffered since), fails (rpc) or is forgotten (subscribe).
+    /// </summary>
+    public void OnConnectionLost(DisconnectInfo disconnect)
+    {
+        List<PendingCommand>? failed = null;
+        List<PendingCommand>? forgotten = null;
+        lock (_gate)
+        {
+            _sink = null;
+            var unanswered = new List<PendingCommand>();
+            foreach (var command in _pending.Values)
+            {
+                if (command.Sent)
+                {
+                    unanswered.Add(command);
+                }
+            }
+
+            unanswered.Sort(static (a, b) => a.Id.CompareTo(b.Id));
+            var insertAt = _offline.First;
+            foreach (var command in unanswered)
+            {
+                command.Sent = false;
+                switch (command.Resend)
+                {
+                    case ResendPolicy.Resend:
+                        command.OfflineNode = insertAt is null ? _offline.AddLast(command) : _offline.AddBefore(insertAt, command);
+                        break;
+                    case ResendPolicy.FailIfSent:
+                        _pending.Remove(command.Id);
+                        (failed ??= []).Add(command);
+                        break;
+                    default:
+                        _pending.Remove(command.Id);
+                        (forgotten ??= []).Add(command);
+                        break;
+                }
+            }
+        }
+
+        foreach (var command in forgotten ?? [])
+        {
+            command.Completion.TrySetCanceled();
+        }
+
+        foreach (var command in failed ?? [])
+        {
+            command.Completion.TrySetException(new SwitchboardConnectionException($"the connection was lost before the {command.Type}'s result arrived; it may have run", disconnect));
+        }
+    }
+
+    /// <summary>Fails every waiting command: the client stopped for good.</summary>
+    public void FailAll(DisconnectInfo? disconnect)
+    {
+        List<PendingCommand> all;
+        lock (_gate)
+        {
+            _sink = null;
+            all = [.. _pending.Values];
+            _pending.Clear();
+            foreach (var command in all)
+            {
+                command.OfflineNode = null;
+            }
+
+            _offline.Clear();
+        }
+
+        var reason = disconnect?.Reason ?? "disconnected";
+        foreach (var command in all)
+        {
+            if (command.Resend == ResendPolicy.Forget)
+            {
+                command.Completion.TrySetCanceled(); // Nobody waits on a subscribe command itself.
+            }
+            else
+            {
+                command.Completion.TrySetException(new SwitchboardConnectionException($"the client is disconnected: {reason}", disconnect));
+            }
+        }
+    }
+
+    private void Enqueue(PendingCommand command)
+    {
+        PendingCommand? dropped = null;
+        lock (_gate)
+        {
+            _pending.Add(command.Id, command);
+            if (_sink is { } sink && sink.Send(command.Payload))
+            {
+                command.Sent = true;
+                return;
+            }
+
+            // Offline, or the connection is closing (then even an rpc waits for the next one: it was not sent).
+            if (_sink is null && _offline.Count >= _bufferSize)
+            {
+                if (_overflow == OfflineBufferOverflow.Reject || _offline.Count == 0)
+                {
+                    _pending.Remove(command.Id);
+                    throw new SwitchboardBufferFullException($"the offline buffer is full ({_bufferSize} commands)");
+                }
+
+                dropped = _overflow == OfflineBufferOverflow.DropOldest ? _offline.First!.Value : _offline.Last!.Value;
+                _offline.Remove(dropped.OfflineNode!);
+                dropped.OfflineNode = null;
+                _pending.Remove(dropped.Id);
+            }
+
+            command.OfflineNode = _offline.AddLast(command);
+        }
+
+        dropped?.Completion.TrySetException(new SwitchboardBufferFullException($"dropped from the full offline buffer ({_bufferSize} commands)"));
+    }
+
+    /// <summary>Stops tracking a command that timed out or was cancelled. A late result for it is ignored.</summary>
+    private void Forget(PendingCommand command)
+    {
+        lock (_gate)
+        {
+            _pending.Remove(command.Id);
+            if (command.OfflineNode is { } node)
+            {
+                _offline.Remove(node);
+                command.OfflineNode = null;
+            }
+        }
+    }
+}
