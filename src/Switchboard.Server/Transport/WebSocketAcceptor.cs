@@ -1,0 +1,29 @@
+using System.Net.WebSockets;
+using Microsoft.AspNetCore.Http;
+
+namespace Switchboard.Server.Transport;
+
+/// <summary>
+/// The one place that turns an upgrade request into a <see cref="WebSocket"/>. Everything about how the socket object
+/// is created (keep-alive, compression, buffers) is decided here, so that changing it touches nothing else.
+/// </summary>
+internal static class WebSocketAcceptor
+{
+    /// <summary>
+    /// Completes the upgrade. With <see cref="HeartbeatKind.WebSocket"/>, the socket itself sends a ping frame every
+    /// <paramref name="pingInterval"/> and aborts when no pong arrives within <paramref name="pongTimeout"/>; otherwise
+    /// it sends no keep-alive frames (JSON heartbeats, which also detect a dead client, are the protocol's).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Kestrel refused the upgrade (its upgraded-connection limit is reached).</exception>
+    public static Task<WebSocket> AcceptAsync(HttpContext context, string? subProtocol, HeartbeatKind heartbeat, TimeSpan pingInterval, TimeSpan pongTimeout)
+    {
+        var webSocketPings = heartbeat == HeartbeatKind.WebSocket;
+        return context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext
+        {
+            SubProtocol = subProtocol,
+            KeepAliveInterval = webSocketPings ? pingInterval : TimeSpan.Zero,
+            KeepAliveTimeout = webSocketPings ? pongTimeout : Timeout.InfiniteTimeSpan,
+            DangerousEnableCompression = false,
+        });
+    }
+}
