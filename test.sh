@@ -12,10 +12,15 @@ log() { printf '==> %s\n' "$*" >&2; }
 
 # --- install what is missing (as root with apt-get; nothing when already there) ---------------------------------
 # Each entry: "command package". Add a line when a suite starts to need a program (redis-server, chromium, ...).
-required=("redis-server redis-server" "nats-server nats-server" "openssl openssl" "git git")
+# "py:MODULE package" checks that Debian's /usr/bin/python3 can import MODULE (the samples' seed clients use it).
+required=("redis-server redis-server" "nats-server nats-server" "openssl openssl" "git git" "chromium chromium" "py:websockets python3-websockets" "py:websocket python3-websocket" "py:tenacity python3-tenacity")
 missing=()
 for entry in "${required[@]}"; do
-  command -v "${entry%% *}" >/dev/null 2>&1 || missing+=("${entry#* }")
+  check="${entry%% *}"
+  case "$check" in
+    py:*) /usr/bin/python3 -c "import ${check#py:}" >/dev/null 2>&1 || missing+=("${entry#* }") ;;
+    *) command -v "$check" >/dev/null 2>&1 || missing+=("${entry#* }") ;;
+  esac
 done
 if [ ${#missing[@]} -gt 0 ]; then
   log "installing ${missing[*]}"
@@ -41,6 +46,8 @@ if ! dotnet build Switchboard.slnx -c Release -nologo -clp:ErrorsOnly; then
 fi
 
 # --- .NET test projects ------------------------------------------------------------------------------------------
+# The bench tests drive the Node.js reference server (npm's ws) too.
+(cd bench/NodeReference && { [ -d node_modules ] || npm ci --no-audit --no-fund --silent; }) || log "npm ci failed in bench/NodeReference; the bench tests of the node target will fail"
 for project in tests/*/*.csproj; do
   name=$(basename "$project" .csproj)
   log "running $name"

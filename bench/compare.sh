@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
-# Runs one bench mode against Switchboard, the SignalR reference and the raw reference, one after the other, with the
-# server pinned to CPU 0 and the load generator to CPU 1 (taskset), and keeps the JSON and HTML of each run.
+# Runs one bench mode against Switchboard (with plain clients, then with batching ones), the SignalR reference, the raw
+# Kestrel reference and the Node.js ws reference, one after the other, with the server pinned to CPU 0 and the load
+# generator to CPU 1 (taskset), and keeps the JSON and HTML of each run.
 #
 #   bench/compare.sh fanout       [extra switchboard bench flags]   # default: 1,000 subscribers, 128 B, rates stepped
-#   bench/compare.sh connections  [extra flags]                     # default: 20,000 idle subscribed connections
-#   TARGETS="switchboard raw" bench/compare.sh fanout --rate 5000   # a subset of the servers
+#   bench/compare.sh connections  [extra flags]                     # default: 17,000 idle subscribed connections
+#   TARGETS="switchboard raw" bench/compare.sh fanout --rate 5000   # a subset of the targets
+#
+# Targets: switchboard (plain clients: one message per frame), switchboard-batch (clients with ?batch=1), signalr,
+# raw, node (bench/NodeReference; needs node, and runs npm ci there once).
 #   SWITCHBOARD_ARGS="--Switchboard:InlineScheduling=true" bench/compare.sh fanout   # extra flags for switchboard serve
 #
 # Results go to bench/results/<time>/ (or $OUT). The script raises the open-file limit for the processes it starts,
@@ -13,13 +17,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 mode=${1:?usage: bench/compare.sh fanout|connections|rpc|reconnect-storm [flags]}
 shift
-targets=${TARGETS:-switchboard signalr raw}
+targets=${TARGETS:-switchboard switchboard-batch signalr raw node}
 out=${OUT:-bench/results/$(date -u +%Y%m%d-%H%M%S)}
 mkdir -p "$out"
 
 dotnet build src/Switchboard -c Release -nologo -clp:ErrorsOnly >/dev/null
 dotnet build bench/SignalRReference -c Release -nologo -clp:ErrorsOnly >/dev/null
 dotnet build bench/RawReference -c Release -nologo -clp:ErrorsOnly >/dev/null
+case " $targets " in *" node "*) [ -d bench/NodeReference/node_modules ] || (cd bench/NodeReference && npm ci --no-audit --no-fund --silent) ;; esac
 
 # Each connection is a file descriptor on both sides; the default soft limit (often 1,024) stops long before.
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
@@ -55,9 +60,10 @@ trap stop_server EXIT
 
 for target in $targets; do
   case "$target" in
-    switchboard) port=18000; url=ws://127.0.0.1:$port/ws; cmd=("$switchboard" serve --urls "http://127.0.0.1:$port" ${SWITCHBOARD_ARGS:-}) ;;
+    switchboard|switchboard-batch) port=18000; url=ws://127.0.0.1:$port/ws; cmd=("$switchboard" serve --urls "http://127.0.0.1:$port" ${SWITCHBOARD_ARGS:-}) ;;
     signalr) port=15100; url=ws://127.0.0.1:$port/hub; cmd=(dotnet bench/SignalRReference/bin/Release/net10.0/SignalRReference.dll --urls "http://127.0.0.1:$port") ;;
     raw) port=15200; url=ws://127.0.0.1:$port/ws; cmd=(dotnet bench/RawReference/bin/Release/net10.0/RawReference.dll --urls "http://127.0.0.1:$port") ;;
+    node) port=15300; url=ws://127.0.0.1:$port/ws; cmd=(node bench/NodeReference/server.js --port "$port") ;;
     *) echo "unknown target $target"; exit 2 ;;
   esac
 

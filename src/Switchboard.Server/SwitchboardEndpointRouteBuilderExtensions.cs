@@ -19,6 +19,7 @@ public static class SwitchboardEndpointRouteBuilderExtensions
         var endpoint = endpoints.ServiceProvider.GetRequiredService<ConnectionEndpoint>();
         var protocol = endpoints.ServiceProvider.GetRequiredService<BuiltInProtocol>();
         var pipeline = endpoints.CreateApplicationBuilder();
+        pipeline.Use(CoalescingUpgrade.InstallAsync); // Before UseWebSockets, which captures the upgrade feature.
         pipeline.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.Zero });
         pipeline.Run(context => endpoint.HandleAsync(context, protocol));
         return endpoints.Map(pattern, pipeline.Build()).WithDisplayName("Switchboard WebSocket");

@@ -35,6 +35,7 @@ public static class SwitchboardHandlerEndpointRouteBuilderExtensions
         var protocol = new HandlerProtocol(handler, options, services.GetRequiredService<SwitchboardNode>(), services.GetRequiredService<SecurityPolicy>(), logger);
         var endpoint = services.GetRequiredService<ConnectionEndpoint>();
         var pipeline = endpoints.CreateApplicationBuilder();
+        pipeline.Use(CoalescingUpgrade.InstallAsync); // Before UseWebSockets, which captures the upgrade feature.
         pipeline.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.Zero });
         pipeline.Run(context => endpoint.HandleAsync(context, protocol));
         return endpoints.Map(pattern, pipeline.Build()).WithDisplayName($"Switchboard handler {typeof(THandler).Name}");

@@ -10,10 +10,14 @@ using Switchboard.Host.Bench;
 
 namespace Switchboard.Bench.Tests;
 
-/// <summary>The three servers the load generator drives, each on real Kestrel at 127.0.0.1 with a port the OS picks.</summary>
+/// <summary>
+/// The servers the load generator drives, each at 127.0.0.1 with a port the OS picks: Switchboard, SignalR and the raw
+/// reference on real Kestrel in this process, the Node reference (bench/NodeReference, npm's ws) as a child process.
+/// </summary>
 public sealed class BenchServers : IAsyncLifetime
 {
     private readonly List<WebApplication> _apps = [];
+    private NodeReferenceProcess? _node;
 
     public Uri Switchboard { get; private set; } = null!;
 
@@ -23,8 +27,9 @@ public sealed class BenchServers : IAsyncLifetime
 
     internal Uri UrlOf(BenchTargetKind target) => target switch
     {
-        BenchTargetKind.Switchboard => Switchboard,
+        BenchTargetKind.Switchboard or BenchTargetKind.SwitchboardBatch => Switchboard,
         BenchTargetKind.SignalR => SignalR,
+        BenchTargetKind.Node => _node!.Url,
         _ => Raw,
     };
 
@@ -34,10 +39,12 @@ public sealed class BenchServers : IAsyncLifetime
         Switchboard = await StartAsync(ServeCommand.BuildApp("http://127.0.0.1:0", null, []), "/ws");
         SignalR = await StartAsync(SignalRReferenceServer.Build(["--urls", "http://127.0.0.1:0"]), SignalRReferenceServer.HubPath);
         Raw = await StartAsync(RawReferenceServer.Build(["--urls", "http://127.0.0.1:0"]), "/ws");
+        _node = await NodeReferenceProcess.StartAsync();
     }
 
     public async Task DisposeAsync()
     {
+        _node?.Dispose();
         foreach (var app in _apps)
         {
             await app.StopAsync();

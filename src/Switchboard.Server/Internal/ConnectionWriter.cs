@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Net.WebSockets;
-using System.Threading.Channels;
 
 namespace Switchboard.Server.Internal;
 
@@ -14,10 +13,10 @@ internal sealed class ConnectionWriter
 {
     private static readonly byte[] Newline = "\n"u8.ToArray();
 
-    private readonly Channel<ReadOnlyMemory<byte>> _queue = Channel.CreateUnbounded<ReadOnlyMemory<byte>>(
-        new UnboundedChannelOptions { SingleReader = true, SingleWriter = false, AllowSynchronousContinuations = false });
+    private readonly OutgoingQueue _queue = new();
 
     private readonly WebSocket _socket;
+    private readonly CoalescingWebSocket? _coalescing;
     private readonly long _limit;
     private readonly bool _batch;
     private readonly int _maxBatch;
@@ -28,6 +27,7 @@ internal sealed class ConnectionWriter
     public ConnectionWriter(WebSocket socket, long limit, bool batch, int maxBatch, Action onOverflow)
     {
         _socket = socket;
+        _coalescing = socket as CoalescingWebSocket;
         _limit = limit;
         _batch = batch;
         _maxBatch = maxBatch;
@@ -36,9 +36,6 @@ internal sealed class ConnectionWriter
 
     /// <summary>Bytes waiting to be sent.</summary>
     public long QueuedBytes => Interlocked.Read(ref _queuedBytes);
-
-    /// <summary><see cref="Environment.TickCount64"/> of the last completed send.</summary>
-    public long LastSendTicks { get; private set; } = Environment.TickCount64;
 
     /// <summary>Queues one encoded message. Returns <see langword="false"/> when the writer is closed or the queue overflowed.</summary>
     public bool TryEnqueue(ReadOnlyMemory<byte> message)
@@ -55,7 +52,7 @@ internal sealed class ConnectionWriter
             return false;
         }
 
-        if (!_queue.Writer.TryWrite(message))
+        if (!_queue.TryWrite(message))
         {
             Interlocked.Add(ref _queuedBytes, -message.Length);
             return false;
@@ -75,13 +72,13 @@ internal sealed class ConnectionWriter
             Volatile.Write(ref _discard, 1);
         }
 
-        _queue.Writer.TryComplete();
+        _queue.Complete();
     }
 
     /// <summary>The send loop. Ends when completed and drained, on discard, or when the socket fails.</summary>
     public async Task RunAsync()
     {
-        var reader = _queue.Reader;
+        var reader = _queue;
         byte[]? batchBuffer = null;
         try
         {
@@ -103,17 +100,13 @@ internal sealed class ConnectionWriter
                 }
                 else
                 {
-                    while (Volatile.Read(ref _discard) == 0 && reader.TryRead(out var message))
-                    {
-                        await _socket.SendAsync(message, WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None).ConfigureAwait(false);
-                        Interlocked.Add(ref _queuedBytes, -message.Length);
-                        LastSendTicks = Environment.TickCount64;
-                    }
+                    await SendQueuedAsync(reader).ConfigureAwait(false);
                 }
             }
         }
         finally
         {
+            _coalescing?.ReleaseFlush();
             if (batchBuffer is not null)
             {
                 ArrayPool<byte>.Shared.Return(batchBuffer);
@@ -127,8 +120,37 @@ internal sealed class ConnectionWriter
         }
     }
 
+    /// <summary>
+    /// Sends the queued messages one per frame, as the protocol promises a plain client. Over a coalescing socket, the
+    /// frames of messages that were queued together leave in one socket write (flushed after the last one, or after
+    /// <c>MaxBatchSize</c> bytes): one system call and one wake-up of the socket's sender per batch instead of per message.
+    /// </summary>
+    private async ValueTask SendQueuedAsync(OutgoingQueue reader)
+    {
+        var unflushed = 0;
+        while (Volatile.Read(ref _discard) == 0 && reader.TryRead(out var message))
+        {
+            if (_coalescing is null)
+            {
+                await _socket.SendAsync(message, WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None).ConfigureAwait(false);
+            }
+            else
+            {
+                unflushed += message.Length;
+                var flush = unflushed >= _maxBatch || !reader.TryPeek(out _);
+                await _coalescing.SendAsync(message, flush).ConfigureAwait(false);
+                if (flush)
+                {
+                    unflushed = 0;
+                }
+            }
+
+            Interlocked.Add(ref _queuedBytes, -message.Length);
+        }
+    }
+
     /// <summary>Sends the queued messages as frames of up to <c>MaxBatchSize</c> bytes, messages separated by <c>\n</c>.</summary>
-    private async ValueTask SendBatchAsync(ChannelReader<ReadOnlyMemory<byte>> reader, byte[] buffer)
+    private async ValueTask SendBatchAsync(OutgoingQueue reader, byte[] buffer)
     {
         var length = 0;
         while (Volatile.Read(ref _discard) == 0 && reader.TryPeek(out var message))
@@ -136,7 +158,7 @@ internal sealed class ConnectionWriter
             var needed = message.Length + (length > 0 ? 1 : 0);
             if (length > 0 && length + needed > buffer.Length)
             {
-                await FlushAsync(buffer, length).ConfigureAwait(false);
+                await SendFrameAsync(buffer, length).ConfigureAwait(false);
                 length = 0;
                 continue;
             }
@@ -161,13 +183,12 @@ internal sealed class ConnectionWriter
 
         if (length > 0)
         {
-            await FlushAsync(buffer, length).ConfigureAwait(false);
+            await SendFrameAsync(buffer, length).ConfigureAwait(false);
         }
     }
 
-    private async ValueTask FlushAsync(byte[] buffer, int length)
+    private async ValueTask SendFrameAsync(byte[] buffer, int length)
     {
         await _socket.SendAsync(buffer.AsMemory(0, length), WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None).ConfigureAwait(false);
-        LastSendTicks = Environment.TickCount64;
     }
 }

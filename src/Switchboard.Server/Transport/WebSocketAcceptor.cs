@@ -15,15 +15,18 @@ internal static class WebSocketAcceptor
     /// it sends no keep-alive frames (JSON heartbeats, which also detect a dead client, are the protocol's).
     /// </summary>
     /// <exception cref="InvalidOperationException">Kestrel refused the upgrade (its upgraded-connection limit is reached).</exception>
-    public static Task<WebSocket> AcceptAsync(HttpContext context, string? subProtocol, HeartbeatKind heartbeat, TimeSpan pingInterval, TimeSpan pongTimeout)
+    public static async Task<WebSocket> AcceptAsync(HttpContext context, string? subProtocol, HeartbeatKind heartbeat, TimeSpan pingInterval, TimeSpan pongTimeout)
     {
         var webSocketPings = heartbeat == HeartbeatKind.WebSocket;
-        return context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext
+        var accepted = await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext
         {
             SubProtocol = subProtocol,
             KeepAliveInterval = webSocketPings ? pingInterval : TimeSpan.Zero,
             KeepAliveTimeout = webSocketPings ? pongTimeout : Timeout.InfiniteTimeSpan,
             DangerousEnableCompression = false,
-        });
+        }).ConfigureAwait(false);
+
+        // Plain clients' frames leave in one write per batch when the upgrade went through CoalescingUpgrade.
+        return Internal.CoalescingUpgrade.Wrap(context, accepted);
     }
 }

@@ -12,9 +12,13 @@ internal static class BenchCommand
     {
         var mode = new Argument<string>("mode") { Description = "fanout | connections | rpc | reconnect-storm" };
         mode.AcceptOnlyFromAmong("fanout", "connections", "rpc", "reconnect-storm");
-        var target = new Option<string>("--target") { Description = "The server: switchboard, signalr (bench/SignalRReference) or raw (bench/RawReference).", DefaultValueFactory = _ => "switchboard" };
-        target.AcceptOnlyFromAmong("switchboard", "signalr", "raw");
-        var url = new Option<string?>("--url") { Description = "WebSocket URL. Default: ws://127.0.0.1:8000/ws, :5100/hub (signalr), :5200/ws (raw)." };
+        var target = new Option<string>("--target")
+        {
+            Description = "The server: switchboard (plain clients, one message per frame), switchboard-batch (clients with ?batch=1), signalr (bench/SignalRReference), raw (bench/RawReference) or node (bench/NodeReference, npm's ws).",
+            DefaultValueFactory = _ => "switchboard",
+        };
+        target.AcceptOnlyFromAmong([.. BenchTarget.Names]);
+        var url = new Option<string?>("--url") { Description = "WebSocket URL. Default: ws://127.0.0.1:8000/ws, :5100/hub (signalr), :5200/ws (raw), :5300/ws (node)." };
         var connections = new Option<int>("--connections", "-n") { Description = "Subscribers (fanout, reconnect-storm), idle connections (connections) or request loops (rpc).", DefaultValueFactory = _ => 100 };
         var channels = new Option<int>("--channels") { Description = "Channels the subscribers are spread over (raw has one).", DefaultValueFactory = _ => 1 };
         var rate = new Option<string>("--rate") { Description = "Publish rates in messages/s to step through, comma separated; 'max' = as fast as the server keeps up.", DefaultValueFactory = _ => "100" };
@@ -60,12 +64,7 @@ internal static class BenchCommand
                     "reconnect-storm" => BenchMode.ReconnectStorm,
                     _ => BenchMode.Fanout,
                 },
-                Target = parse.GetValue(target) switch
-                {
-                    "signalr" => BenchTargetKind.SignalR,
-                    "raw" => BenchTargetKind.Raw,
-                    _ => BenchTargetKind.Switchboard,
-                },
+                Target = BenchTarget.Parse(parse.GetValue(target)!),
                 Url = address,
                 Connections = Math.Max(1, parse.GetValue(connections)),
                 Channels = Math.Max(1, parse.GetValue(channels)),

@@ -36,7 +36,7 @@ internal sealed class BenchSession : IDisposable
             BenchMode.Rpc => "rpc",
             _ => "reconnect-storm",
         },
-        Target = Target.Kind.ToString().ToLowerInvariant(),
+        Target = Target.Name,
         Url = Url.ToString(),
         Connections = Settings.Connections,
         Channels = Settings.Channels,

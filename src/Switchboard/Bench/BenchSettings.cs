@@ -9,12 +9,19 @@ internal enum BenchMode
     ReconnectStorm,
 }
 
-/// <summary>The servers the load generator can drive.</summary>
+/// <summary>The servers the load generator can drive (and, for Switchboard, the kind of client).</summary>
 internal enum BenchTargetKind
 {
+    /// <summary>Switchboard with plain clients: one message per frame, as every client written from docs/protocol.md.</summary>
     Switchboard,
+
+    /// <summary>Switchboard with batching clients (<c>?batch=1</c>, as the SDKs connect).</summary>
+    SwitchboardBatch,
     SignalR,
     Raw,
+
+    /// <summary>bench/NodeReference: Node.js with npm's <c>ws</c>, the same roles as <see cref="Raw"/>.</summary>
+    Node,
 }
 
 /// <summary>Everything one <c>switchboard bench</c> run needs, from the command line.</summary>

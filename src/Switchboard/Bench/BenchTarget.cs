@@ -26,7 +26,15 @@ internal abstract class BenchTarget
 {
     protected static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(30);
 
+    /// <summary>The names of <c>--target</c>, in the order compare.sh runs them.</summary>
+    private static readonly string[] NameList = ["switchboard", "switchboard-batch", "signalr", "raw", "node"];
+
+    public static IReadOnlyList<string> Names => NameList;
+
     public abstract BenchTargetKind Kind { get; }
+
+    /// <summary>The target's name on the command line and in reports.</summary>
+    public string Name => NameOf(Kind);
 
     public abstract Uri DefaultUrl { get; }
 
@@ -41,9 +49,29 @@ internal abstract class BenchTarget
 
     public static BenchTarget For(BenchTargetKind kind) => kind switch
     {
-        BenchTargetKind.Switchboard => new SwitchboardTarget(),
+        BenchTargetKind.Switchboard => new SwitchboardTarget(batch: false),
+        BenchTargetKind.SwitchboardBatch => new SwitchboardTarget(batch: true),
         BenchTargetKind.SignalR => new SignalRTarget(),
-        _ => new RawTarget(),
+        BenchTargetKind.Node => new RawTarget(BenchTargetKind.Node, new Uri("ws://127.0.0.1:5300/ws")),
+        _ => new RawTarget(BenchTargetKind.Raw, new Uri("ws://127.0.0.1:5200/ws")),
+    };
+
+    public static string NameOf(BenchTargetKind kind) => NameList[kind switch
+    {
+        BenchTargetKind.Switchboard => 0,
+        BenchTargetKind.SwitchboardBatch => 1,
+        BenchTargetKind.SignalR => 2,
+        BenchTargetKind.Raw => 3,
+        _ => 4,
+    }];
+
+    public static BenchTargetKind Parse(string name) => Array.IndexOf(NameList, name) switch
+    {
+        1 => BenchTargetKind.SwitchboardBatch,
+        2 => BenchTargetKind.SignalR,
+        3 => BenchTargetKind.Raw,
+        4 => BenchTargetKind.Node,
+        _ => BenchTargetKind.Switchboard,
     };
 
     public virtual Uri SubscriberUri(Uri url) => url;
@@ -67,22 +95,25 @@ internal abstract class BenchTarget
         new UriBuilder(url) { Query = string.IsNullOrEmpty(url.Query) ? query : url.Query.TrimStart('?') + "&" + query }.Uri;
 }
 
-/// <summary>Switchboard protocol v1, with <c>?batch=1</c> as the SDKs use it.</summary>
-internal sealed class SwitchboardTarget : BenchTarget
+/// <summary>
+/// Switchboard protocol v1, either as a plain client (one message per frame) or as a batching one (<c>?batch=1</c>,
+/// as the SDKs connect: a frame may hold several messages separated by <c>\n</c>).
+/// </summary>
+internal sealed class SwitchboardTarget(bool batch) : BenchTarget
 {
     private static readonly byte[] Pong = "{\"type\":\"pong\"}"u8.ToArray();
 
-    public override BenchTargetKind Kind => BenchTargetKind.Switchboard;
+    public override BenchTargetKind Kind => batch ? BenchTargetKind.SwitchboardBatch : BenchTargetKind.Switchboard;
 
     public override Uri DefaultUrl { get; } = new("ws://127.0.0.1:8000/ws");
 
-    public override byte Separator => (byte)'\n';
+    public override byte Separator => batch ? (byte)'\n' : (byte)0;
 
     public override bool SupportsRecovery => true;
 
     public override ReadOnlyMemory<byte> PingReply => Pong;
 
-    public override Uri SubscriberUri(Uri url) => url.Query.Contains("batch=", StringComparison.Ordinal) ? url : WithQuery(url, "batch=1");
+    public override Uri SubscriberUri(Uri url) => !batch || url.Query.Contains("batch=", StringComparison.Ordinal) ? url : WithQuery(url, "batch=1");
 
     public override Uri PublisherUri(Uri url) => SubscriberUri(url);
 
@@ -250,14 +281,14 @@ internal sealed class SignalRTarget : BenchTarget
 }
 
 /// <summary>
-/// bench/RawReference: no protocol. <c>/ws</c> connections receive every message that a <c>?role=pub</c> connection
-/// sends; a <c>?role=echo</c> connection gets each message back.
+/// bench/RawReference and bench/NodeReference: no protocol. <c>/ws</c> connections receive every message that a
+/// <c>?role=pub</c> connection sends; a <c>?role=echo</c> connection gets each message back.
 /// </summary>
-internal sealed class RawTarget : BenchTarget
+internal sealed class RawTarget(BenchTargetKind kind, Uri defaultUrl) : BenchTarget
 {
-    public override BenchTargetKind Kind => BenchTargetKind.Raw;
+    public override BenchTargetKind Kind => kind;
 
-    public override Uri DefaultUrl { get; } = new("ws://127.0.0.1:5200/ws");
+    public override Uri DefaultUrl => defaultUrl;
 
     public override byte Separator => 0;
 

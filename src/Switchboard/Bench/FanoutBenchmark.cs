@@ -26,7 +26,7 @@ internal sealed class FanoutBenchmark : IPublicationSink
     public FanoutBenchmark(BenchSession session)
     {
         _session = session;
-        var channels = session.Target.Kind == BenchTargetKind.Raw ? 1 : Math.Max(1, session.Settings.Channels);
+        var channels = session.Target is RawTarget ? 1 : Math.Max(1, session.Settings.Channels);
         _channels = Enumerable.Range(0, channels).Select(i => $"bench.{i}").ToArray();
         _subscribersPerChannel = new int[channels];
     }
