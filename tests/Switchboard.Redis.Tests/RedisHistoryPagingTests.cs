@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using Switchboard.Client;
 using Switchboard.Server;
@@ -25,13 +24,7 @@ public sealed class RedisHistoryPagingTests(RedisServer redis) : HistoryPagingTe
     {
         await using var server = await StartServerAsync(o => o.HistorySize = 1000);
         await using var publisher = await server.ConnectAsync();
-        var padding = new string('p', 2000);
-        for (var n = 1; n < 1000; n++)
-        {
-            await publisher.SendRawAsync(new JsonObject { ["type"] = "publish", ["channel"] = "sdk.big", ["data"] = new JsonObject { ["n"] = n, ["pad"] = padding } }.ToJsonString());
-        }
-
-        await publisher.PublishAsync("sdk.big", new JsonObject { ["n"] = 1000, ["pad"] = padding });
+        await PublishLargeAsync(publisher, "sdk.big");
 
         await using var client = new SwitchboardClient(new SwitchboardClientOptions { Url = server.WebSocketUri });
         await client.ConnectAsync();
