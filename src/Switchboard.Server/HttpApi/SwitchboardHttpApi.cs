@@ -126,7 +126,7 @@ internal sealed class SwitchboardHttpApi
         }
 
         var history = await _switchboard.GetHistoryAsync(channel, new HistoryQuery(since, limit), ct).ConfigureAwait(false);
-        Internal.HistoryPage.Write(w, new Internal.HistoryPage(history, history.Publications));
+        ReplyWriter.WriteHistory(w, Internal.HistoryPage.Of(history));
     });
 
     public Task ChannelsAsync(HttpContext context) => HandleAsync(context, (request, w, _) =>
