@@ -47,6 +47,24 @@ internal sealed class ConnectionEndpoint
             return;
         }
 
+        var early = await protocol.BeforeAcceptAsync(context).ConfigureAwait(false);
+        var started = false;
+        try
+        {
+            started = await RunAsync(context, protocol, early).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (!started)
+            {
+                await protocol.AbandonAsync(early).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>Accepts, admits and runs the connection; <see langword="false"/> when it never started.</summary>
+    private async Task<bool> RunAsync(HttpContext context, IConnectionProtocol protocol, object? early)
+    {
         var options = _node.Options;
         var subProtocol = protocol.SelectSubProtocol(context.WebSockets.WebSocketRequestedProtocols);
         WebSocket acceptedSocket;
@@ -61,7 +79,7 @@ internal sealed class ConnectionEndpoint
             Log.UpgradeLimitReached(_logger);
             context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
             context.Response.Headers.RetryAfter = "5";
-            return;
+            return false;
         }
 
         using var socket = acceptedSocket;
@@ -70,18 +88,18 @@ internal sealed class ConnectionEndpoint
         using var admitted = await _admission.AdmitAsync(context, socket, protocol).ConfigureAwait(false);
         if (admitted is null)
         {
-            return;
+            return false;
         }
 
         if (_node.IsDraining)
         {
             // Shutdown began while the client authenticated: the drain has already closed the registered connections.
             await RawSocket.CloseAsync(socket, CloseCodes.GoingAway, "server shutting down", options.CloseTimeout).ConfigureAwait(false);
-            return;
+            return false;
         }
 
-        var batch = context.Request.Query["batch"] == "1";
-        var connection = new SwitchboardConnection(socket, batch, admitted.Identity, options, protocol, _logger) { RateGuard = admitted.RateGuard };
+        var batch = protocol.SupportsBatching && context.Request.Query["batch"] == "1";
+        var connection = new SwitchboardConnection(socket, batch, admitted.Identity, options, protocol, _logger) { RateGuard = admitted.RateGuard, ProtocolState = early };
         _node.Connections.Add(connection);
         Log.ConnectionOpened(_logger, connection.Id);
         try
@@ -94,5 +112,7 @@ internal sealed class ConnectionEndpoint
             await connection.EndAsync(_node).ConfigureAwait(false);
             Log.ConnectionClosed(_logger, connection.Id);
         }
+
+        return true;
     }
 }
