@@ -47,6 +47,9 @@ public static class SwitchboardServiceCollectionExtensions
         services.AddHostedService<NodeLifetime>();
         services.AddHostedService<HeartbeatMonitor>();
         services.AddHostedService<TokenExpiryMonitor>();
+        services.AddMetrics();
+        services.TryAddSingleton<Switchboard.Server.Diagnostics.SwitchboardMetrics>();
+        services.AddHealthChecks().AddCheck<Switchboard.Server.Health.NodeReadinessCheck>("switchboard", tags: [Switchboard.Server.Health.SwitchboardHealthChecks.Ready]);
         return services;
     }
 

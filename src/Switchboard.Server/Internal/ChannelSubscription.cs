@@ -149,7 +149,7 @@ internal sealed class ChannelSubscription
         {
             if (publication.From?.Client != Connection.Id)
             {
-                Connection.Writer.TryEnqueue(publication.Data);
+                Delivered(Connection.Writer.TryEnqueue(publication.Data), publication.Data.Length);
             }
 
             return;
@@ -158,7 +158,17 @@ internal sealed class ChannelSubscription
         // A built-in wildcard (even '>') never sees the handlers' reserved channels.
         if (!Channel.IsWildcard || !HandlerChannels.IsReserved(publication.Channel))
         {
-            Connection.Writer.TryEnqueue(publication.Encoded);
+            var encoded = publication.Encoded;
+            Delivered(Connection.Writer.TryEnqueue(encoded), encoded.Length);
+        }
+    }
+
+    private void Delivered(bool queued, int bytes)
+    {
+        if (queued && Connection.Metrics is { } metrics)
+        {
+            metrics.Delivered(1);
+            metrics.MessagesSent(1, bytes);
         }
     }
 

@@ -53,6 +53,8 @@ internal sealed partial class SwitchboardConnection
             await node.RemoveSubscriptionAsync(subscription).ConfigureAwait(false);
         }
 
+        Metrics?.SubscriptionsChanged(-Subscriptions.Count);
+
         Subscriptions.Clear();
         Completed.TrySetResult();
     }
@@ -124,6 +126,7 @@ internal sealed partial class SwitchboardConnection
                 }
 
                 LastReceiveTicks = Environment.TickCount64;
+                Metrics?.MessageReceived(count);
                 if (!BeginCommand())
                 {
                     return;

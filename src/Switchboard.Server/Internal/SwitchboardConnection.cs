@@ -64,6 +64,12 @@ internal sealed partial class SwitchboardConnection
     /// <summary>The command rate limit, or <see langword="null"/> when commands are not rate limited.</summary>
     public CommandRateGuard? RateGuard { get; init; }
 
+    /// <summary>The node's instruments (messages in and out, commands), or <see langword="null"/> where nobody measures.</summary>
+    public Diagnostics.SwitchboardMetrics? Metrics { get; init; }
+
+    /// <summary>The error code of the command being executed, set when it failed (for the command counter).</summary>
+    public string? CommandError { get; set; }
+
     /// <summary>Subscriptions by channel or pattern. Owned by the receive loop.</summary>
     public Dictionary<string, ChannelSubscription> Subscriptions { get; } = new(StringComparer.Ordinal);
 
@@ -103,11 +109,20 @@ internal sealed partial class SwitchboardConnection
     {
         var buffer = new ArrayBufferWriter<byte>(256);
         write(buffer, state);
-        return Writer.TryEnqueue(buffer.WrittenMemory);
+        return Send(buffer.WrittenMemory);
     }
 
     /// <summary>Queues an already encoded message.</summary>
-    public bool Send(ReadOnlyMemory<byte> encoded) => Writer.TryEnqueue(encoded);
+    public bool Send(ReadOnlyMemory<byte> encoded)
+    {
+        if (!Writer.TryEnqueue(encoded))
+        {
+            return false;
+        }
+
+        Metrics?.MessagesSent(1, encoded.Length);
+        return true;
+    }
 
     /// <summary>
     /// Starts closing with <paramref name="code"/>: the writer stops (sending what is queued first unless

@@ -2,6 +2,7 @@ using System.Net.WebSockets;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Switchboard.Protocol;
+using Switchboard.Server.Diagnostics;
 using Switchboard.Server.Internal;
 using Switchboard.Server.Security.Internal;
 
@@ -17,10 +18,12 @@ internal sealed class ConnectionEndpoint
     private readonly SwitchboardNode _node;
     private readonly ConnectionAdmission _admission;
     private readonly ILogger<SwitchboardConnection> _logger;
+    private readonly SwitchboardMetrics _metrics;
 
-    public ConnectionEndpoint(SwitchboardNode node, ConnectionAdmission admission, ILogger<SwitchboardConnection> logger)
+    public ConnectionEndpoint(SwitchboardNode node, ConnectionAdmission admission, SwitchboardMetrics metrics, ILogger<SwitchboardConnection> logger)
     {
         _node = node;
+        _metrics = metrics;
         _admission = admission;
         _logger = logger;
     }
@@ -85,11 +88,20 @@ internal sealed class ConnectionEndpoint
         using var socket = acceptedSocket;
 
         // Limits and authentication happen on the accepted socket, so that a refused client sees why in the close frame.
-        using var admitted = await _admission.AdmitAsync(context, socket, protocol).ConfigureAwait(false);
-        if (admitted is null)
+        AdmittedConnection? admitted;
+        using (var span = SwitchboardActivities.StartConnect(context.Connection.RemoteIpAddress?.ToString()))
         {
-            return false;
+            admitted = await _admission.AdmitAsync(context, socket, protocol).ConfigureAwait(false);
+            if (admitted is null)
+            {
+                SwitchboardActivities.Fail(span, "refused");
+                return false;
+            }
+
+            span?.SetTag("enduser.id", admitted.Identity.UserId);
         }
+
+        using var admittedScope = admitted;
 
         if (_node.IsDraining)
         {
@@ -99,8 +111,9 @@ internal sealed class ConnectionEndpoint
         }
 
         var batch = protocol.SupportsBatching && context.Request.Query["batch"] == "1";
-        var connection = new SwitchboardConnection(socket, batch, admitted.Identity, options, protocol, _logger) { RateGuard = admitted.RateGuard, ProtocolState = early };
+        var connection = new SwitchboardConnection(socket, batch, admitted.Identity, options, protocol, _logger) { RateGuard = admitted.RateGuard, Metrics = _metrics, ProtocolState = early };
         _node.Connections.Add(connection);
+        _metrics.ConnectionOpened();
         Log.ConnectionOpened(_logger, connection.Id);
         try
         {
@@ -110,6 +123,7 @@ internal sealed class ConnectionEndpoint
         {
             _node.Connections.Remove(connection);
             await connection.EndAsync(_node).ConfigureAwait(false);
+            _metrics.ConnectionClosed(connection.CloseCode ?? (int?)socket.CloseStatus ?? 1006 /* abnormal closure: no close frame */);
             Log.ConnectionClosed(_logger, connection.Id);
         }
 
