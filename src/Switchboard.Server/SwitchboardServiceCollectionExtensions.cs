@@ -1,16 +1,16 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Switchboard.Brokers;
+using Switchboard.Presence;
 using Switchboard.Server;
 using Switchboard.Server.Handlers;
 using Switchboard.Server.Handlers.Internal;
-using Switchboard.Brokers;
-using Switchboard.Server.Internal;
-using Switchboard.Server.Transport;
 using Switchboard.Server.HttpApi;
-using Switchboard.Presence;
+using Switchboard.Server.Internal;
 using Switchboard.Server.Security;
 using Switchboard.Server.Security.Internal;
+using Switchboard.Server.Transport;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
