@@ -63,6 +63,13 @@ for project in tests/*/*.csproj; do
   fi
 done
 
+# --- the switchboard .NET tool, packed and installed from a local folder as a user would ------------------------
+log "running tool (pack, install into a temporary tool path, --version, serve round trip)"
+SWITCHBOARD_NO_BUILD=1 bash tests/tool/run.sh >"$results/tool.txt" 2>&1
+grep -E '^not ok' "$results/tool.txt" >&2 || true
+tool_counts=$(tail -1 "$results/tool.txt")
+if [[ "$tool_counts" =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then add_counts "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}"; else tail -20 "$results/tool.txt" >&2; add_counts 0 1; fi
+
 # --- JavaScript suites (node:test) -------------------------------------------------------------------------------
 for dir in tests/js/*/; do
   [ -f "$dir/package.json" ] || continue

@@ -33,13 +33,14 @@ internal sealed class FanoutRig : IDisposable
         var node = new SwitchboardNode(broker, new MemoryPresenceStore(), options, NullLogger<PresenceTracker>.Instance);
         var security = new SecurityPolicy(Options.Create(new SwitchboardSecurityOptions()));
         var dispatcher = new CommandDispatcher(node, new OpenChannelAuthorizer(), security, NullLogger<CommandDispatcher>.Instance);
+        var protocol = new BuiltInProtocol(dispatcher, node, security);
         Registry = node.Subscriptions;
         var channel = ChannelPattern.Parse(Channel);
         for (var i = 0; i < subscribers; i++)
         {
             var socket = WebSocket.CreateFromStream(new DiscardStream(), new WebSocketCreationOptions { IsServer = true, KeepAliveInterval = TimeSpan.Zero });
             _sockets.Add(socket);
-            var connection = new SwitchboardConnection(socket, batch: true, ConnectionIdentity.Anonymous, options.Value, dispatcher, NullLogger<SwitchboardConnection>.Instance);
+            var connection = new SwitchboardConnection(socket, batch: true, ConnectionIdentity.Anonymous, options.Value, protocol, NullLogger<SwitchboardConnection>.Instance);
             var subscription = new ChannelSubscription(connection, channel, presenceEvents: false);
             subscription.GoLive(null);
             Registry.Add(subscription);

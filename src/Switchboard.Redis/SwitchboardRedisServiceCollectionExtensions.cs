@@ -30,6 +30,7 @@ public static class SwitchboardRedisServiceCollectionExtensions
         services.RemoveAll<IPresenceStore>();
         services.AddSingleton<IBroker>(static sp => new RedisBroker(sp.GetRequiredService<RedisConnection>(), sp.GetRequiredService<ILogger<RedisBroker>>()));
         services.AddSingleton<IPresenceStore>(static sp => new RedisPresenceStore(sp.GetRequiredService<RedisConnection>(), sp.GetRequiredService<ILogger<RedisPresenceStore>>()));
+        services.AddHealthChecks().AddCheck<RedisReadinessCheck>("redis", tags: ["ready"]); // SwitchboardHealthChecks.Ready: counts for /health/ready.
         return services;
     }
 

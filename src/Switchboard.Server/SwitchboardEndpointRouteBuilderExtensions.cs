@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Switchboard.Server.Internal;
+using Switchboard.Server.Transport;
 
 namespace Microsoft.AspNetCore.Builder;
 
@@ -15,11 +16,12 @@ public static class SwitchboardEndpointRouteBuilderExtensions
     /// </summary>
     public static IEndpointConventionBuilder MapSwitchboard(this IEndpointRouteBuilder endpoints, string pattern = "/ws")
     {
-        var handler = endpoints.ServiceProvider.GetRequiredService<ConnectionHandler>();
+        var endpoint = endpoints.ServiceProvider.GetRequiredService<ConnectionEndpoint>();
+        var protocol = endpoints.ServiceProvider.GetRequiredService<BuiltInProtocol>();
         var pipeline = endpoints.CreateApplicationBuilder();
         pipeline.Use(CoalescingUpgrade.InstallAsync); // Before UseWebSockets, which captures the upgrade feature.
         pipeline.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.Zero });
-        pipeline.Run(handler.HandleAsync);
+        pipeline.Run(context => endpoint.HandleAsync(context, protocol));
         return endpoints.Map(pattern, pipeline.Build()).WithDisplayName("Switchboard WebSocket");
     }
 }

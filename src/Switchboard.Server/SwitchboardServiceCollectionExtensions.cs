@@ -2,8 +2,11 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Switchboard.Server;
+using Switchboard.Server.Handlers;
+using Switchboard.Server.Handlers.Internal;
 using Switchboard.Brokers;
 using Switchboard.Server.Internal;
+using Switchboard.Server.Transport;
 using Switchboard.Server.HttpApi;
 using Switchboard.Presence;
 using Switchboard.Server.Security;
@@ -17,7 +20,8 @@ public static class SwitchboardServiceCollectionExtensions
     /// <summary>
     /// Adds the Switchboard server: options bound from the <c>Switchboard</c> configuration section and validated at
     /// start, the in-memory broker and presence store (unless another <see cref="IBroker"/> or <see cref="IPresenceStore"/> is registered), <see cref="ISwitchboard"/>, heartbeats and graceful drain.
-    /// Map the endpoint with <c>app.MapSwitchboard("/ws")</c>.
+    /// Map the built-in protocol with <c>app.MapSwitchboard("/ws")</c>, custom JSON protocols with
+    /// <c>app.MapSwitchboardHandler&lt;THandler&gt;("/chat/{room_id}")</c>.
     /// </summary>
     public static IServiceCollection AddSwitchboard(this IServiceCollection services, Action<SwitchboardOptions>? configure = null)
     {
@@ -36,10 +40,16 @@ public static class SwitchboardServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Transient<IConfigureOptions<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>, FileDescriptorBudget>());
         services.TryAddSingleton<SwitchboardNode>();
         services.TryAddSingleton<CommandDispatcher>();
-        services.TryAddSingleton<ConnectionHandler>();
+        services.TryAddSingleton<BuiltInProtocol>();
+        services.TryAddSingleton<ConnectionEndpoint>();
+        services.TryAddSingleton<HandlerInstances>();
+        services.TryAddSingleton(typeof(HandlerClients<>));
         services.AddHostedService<NodeLifetime>();
         services.AddHostedService<HeartbeatMonitor>();
         services.AddHostedService<TokenExpiryMonitor>();
+        services.AddMetrics();
+        services.TryAddSingleton<Switchboard.Server.Diagnostics.SwitchboardMetrics>();
+        services.AddHealthChecks().AddCheck<Switchboard.Server.Health.NodeReadinessCheck>("switchboard", tags: [Switchboard.Server.Health.SwitchboardHealthChecks.Ready]);
         return services;
     }
 

@@ -11,14 +11,24 @@ internal static partial class ServeCommand
 {
     public const string DefaultUrls = "http://localhost:8000";
 
+    /// <summary>The default address with <c>--cert</c>: the same port, with TLS.</summary>
+    public const string DefaultHttpsUrls = "https://localhost:8000";
+
     public static Command Create()
     {
         var urls = new Option<string>("--urls") { Description = "Addresses to listen on, separated by ';'.", DefaultValueFactory = _ => DefaultUrls };
         var config = new Option<FileInfo>("--config") { Description = "An extra JSON configuration file, read after appsettings.json. It must exist: a missing file stops the command rather than running without its settings." }.AcceptExistingOnly();
+        var cert = new Option<FileInfo>("--cert") { Description = "A PEM certificate (with its chain) for the https:// addresses in --urls, so clients use wss://. Without --urls, serve listens on https://localhost:8000." }.AcceptExistingOnly();
+        var key = new Option<FileInfo>("--key") { Description = "The PEM private key of --cert, when the certificate file does not hold it." }.AcceptExistingOnly();
+        var logFormat = new Option<string>("--log-format") { Description = "Console log format: text (one readable line per event) or json (one JSON object per line).", DefaultValueFactory = _ => ServeLogging.Text };
+        logFormat.AcceptOnlyFromAmong(ServeLogging.Text, ServeLogging.Json);
         var command = new Command("serve", "Run the Switchboard server. Any --Section:Key=value flag sets a configuration value, e.g. --Switchboard:HistorySize=100.")
         {
             urls,
             config,
+            cert,
+            key,
+            logFormat,
         };
         command.TreatUnmatchedTokensAsErrors = false;
         command.SetAction(async (parse, cancellationToken) =>
@@ -27,8 +37,27 @@ internal static partial class ServeCommand
             WebApplication? app = null;
             try
             {
+                var extras = new ServeExtras { LogFormat = parse.GetValue(logFormat)! };
+                var listen = parse.GetValue(urls)!;
+                if (parse.GetValue(cert) is { } certFile)
+                {
+                    extras.Certificate = ServeTls.Load(certFile, parse.GetValue(key), out var certError);
+                    if (extras.Certificate is null)
+                    {
+                        await error.WriteLineAsync(certError).ConfigureAwait(false);
+                        return 2;
+                    }
+
+                    listen = parse.GetResult(urls) is { Implicit: false } ? listen : DefaultHttpsUrls;
+                    if (!ServeTls.HasHttpsUrl(listen))
+                    {
+                        await error.WriteLineAsync($"switchboard: --cert is given but --urls has no https:// address ({listen}).").ConfigureAwait(false);
+                        return 2;
+                    }
+                }
+
                 // Building maps the endpoint, which already reads (and so validates) the options.
-                app = BuildApp(parse.GetValue(urls)!, parse.GetValue(config), [.. parse.UnmatchedTokens]);
+                app = BuildApp(listen, parse.GetValue(config), [.. parse.UnmatchedTokens], extras);
                 if (ProductionSafety.Check(app.Environment, app.Services.GetRequiredService<IOptions<SwitchboardSecurityOptions>>().Value) is { } refusal)
                 {
                     await error.WriteLineAsync(refusal).ConfigureAwait(false);
@@ -57,8 +86,9 @@ internal static partial class ServeCommand
     }
 
     /// <summary>Builds the server application: configuration, logging, Switchboard, the endpoint and the page at <c>/</c>.</summary>
-    public static WebApplication BuildApp(string urls, FileInfo? configFile, string[] configArgs)
+    public static WebApplication BuildApp(string urls, FileInfo? configFile, string[] configArgs, ServeExtras? extras = null)
     {
+        extras ??= new ServeExtras();
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
         {
             Args = configArgs,
@@ -84,14 +114,13 @@ internal static partial class ServeCommand
         // application embedding Switchboard decides for itself (UseSockets in its own Program.cs).
         var inline = builder.Configuration.GetValue<bool?>("Switchboard:InlineScheduling") ?? true;
         builder.WebHost.UseSockets(o => o.UnsafePreferInlineScheduling = inline);
-        builder.Logging.ClearProviders();
-        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
-        builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
-        builder.Logging.AddSimpleConsole(o =>
+        if (extras.Certificate is { } certificate)
         {
-            o.SingleLine = true;
-            o.TimestampFormat = "HH:mm:ss ";
-        });
+            builder.WebHost.ConfigureKestrel(k => k.ConfigureHttpsDefaults(https => https.ServerCertificate = certificate));
+        }
+
+        ServeLogging.Configure(builder.Logging, extras.LogFormat);
+        ServeTelemetry.Add(builder);
         builder.Services.AddSwitchboard(options => options.AddRpc("time", static (_, _) =>
             ValueTask.FromResult(System.Text.Json.JsonSerializer.SerializeToElement(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), HostJsonContext.Default.Int64))));
         if (!string.IsNullOrWhiteSpace(builder.Configuration[$"{Switchboard.Redis.SwitchboardRedisOptions.SectionName}:Configuration"]))
@@ -107,6 +136,8 @@ internal static partial class ServeCommand
 
         var app = builder.Build();
         app.MapSwitchboard("/ws");
+        app.MapSwitchboardHealthChecks(); // /health/live and /health/ready, for load balancers and Kubernetes (docs/deploy.md).
+        ServeTelemetry.Map(app); // /metrics for Prometheus (docs/observability.md).
         if (!string.IsNullOrEmpty(app.Configuration["Switchboard:HttpApi:Key"]))
         {
             app.MapSwitchboardApi("/api"); // Only with a key: the backend API is never open by accident.

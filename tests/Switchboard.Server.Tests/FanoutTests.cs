@@ -93,6 +93,10 @@ public sealed class FanoutTests
         for (var i = 0; i < count; i++)
         {
             var client = await server.ConnectAsync("?batch=1");
+
+            // Silent readers answer heartbeats, or a run slower than PingInterval + PongTimeout (a loaded CI machine)
+            // would close them with 4002 mid-test.
+            client.AnswerPings = true;
             await client.SubscribeAsync(channel);
             clients.Add(client);
         }

@@ -1,4 +1,5 @@
 using Switchboard.Protocol;
+using Switchboard.Server.Handlers.Internal;
 
 namespace Switchboard.Server.Internal;
 
@@ -34,11 +35,26 @@ internal sealed class ChannelSubscription
         PresenceEvents = presenceEvents;
     }
 
+    /// <summary>
+    /// A custom handler's audience (all, group, user, role): delivers each publication's data as it is (the handler's
+    /// own message, encoded once by the sender), except to the connection named in its <c>from</c>, which is how a
+    /// broadcast excludes its sender. Live at once; no presence.
+    /// </summary>
+    public static ChannelSubscription ForHandler(SwitchboardConnection connection, ChannelPattern channel)
+    {
+        var subscription = new ChannelSubscription(connection, channel, presenceEvents: false) { IsHandlerAudience = true };
+        subscription.GoLive(null);
+        return subscription;
+    }
+
     public SwitchboardConnection Connection { get; }
 
     public ChannelPattern Channel { get; }
 
     public bool PresenceEvents { get; }
+
+    /// <summary>Whether this is a custom handler's audience rather than a built-in client's subscription.</summary>
+    public bool IsHandlerAudience { get; private init; }
 
     /// <summary>The position of the subscribe result (exact channels), once live; what the client had when it started.</summary>
     public StreamPosition? Start { get; private set; }
@@ -51,7 +67,7 @@ internal sealed class ChannelSubscription
     {
         if (_state == Live)
         {
-            Connection.Writer.TryEnqueue(publication.Encoded);
+            Enqueue(publication);
             return;
         }
 
@@ -76,7 +92,7 @@ internal sealed class ChannelSubscription
             }
         }
 
-        Connection.Writer.TryEnqueue(publication.Encoded);
+        Enqueue(publication);
     }
 
     /// <summary>
@@ -102,12 +118,41 @@ internal sealed class ChannelSubscription
                 // Exact channels skip what the result already covered; a pattern spans many channels' offsets.
                 if (!Covered(publication))
                 {
-                    Connection.Writer.TryEnqueue(publication.Encoded);
+                    Enqueue(publication);
                 }
             }
 
             _pending = null;
             _state = start is null ? Live : Guarded;
+        }
+    }
+
+    private void Enqueue(Publication publication)
+    {
+        if (IsHandlerAudience)
+        {
+            if (publication.From?.Client != Connection.Id)
+            {
+                Delivered(Connection.Writer.TryEnqueue(publication.Data), publication.Data.Length);
+            }
+
+            return;
+        }
+
+        // A built-in wildcard (even '>') never sees the handlers' reserved channels.
+        if (!Channel.IsWildcard || !HandlerChannels.IsReserved(publication.Channel))
+        {
+            var encoded = publication.Encoded;
+            Delivered(Connection.Writer.TryEnqueue(encoded), encoded.Length);
+        }
+    }
+
+    private void Delivered(bool queued, int bytes)
+    {
+        if (queued && Connection.Metrics is { } metrics)
+        {
+            metrics.Delivered(1);
+            metrics.MessagesSent(1, bytes);
         }
     }
 
@@ -117,6 +162,11 @@ internal sealed class ChannelSubscription
     /// </summary>
     public void Interrupt(ReadOnlyMemory<byte> notice)
     {
+        if (IsHandlerAudience)
+        {
+            return; // At most once, and the handler's clients do not speak the built-in notice.
+        }
+
         lock (_gate)
         {
             if (_state == Ended || _interruptedWhilePending)

@@ -1,7 +1,8 @@
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
-using Switchboard.Protocol;
 using Switchboard.Brokers;
+using Switchboard.Protocol;
+using Switchboard.Server.Handlers.Internal;
 using Switchboard.Server.Rpc;
 using Switchboard.Server.Security;
 using Switchboard.Server.Security.Internal;
@@ -33,19 +34,20 @@ internal sealed partial class CommandDispatcher
     /// <summary>Executes one raw client message.</summary>
     public async ValueTask ExecuteAsync(SwitchboardConnection connection, ReadOnlyMemory<byte> message)
     {
-        if (connection.RateGuard is { } guard && !guard.TryAdmit(connection, message.Span))
-        {
-            return;
-        }
-
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var parsed = CommandParser.Parse(message.Span);
         if (!parsed.IsSuccess)
         {
             Fail(connection, parsed.Id, parsed.TypeName, parsed.Error);
+            connection.Metrics?.CommandCompleted("invalid", parsed.Error.Code, started); // Not the client's type name: tags stay a small fixed set.
             return;
         }
 
         var command = parsed.Command;
+        connection.CommandError = null;
+        using var span = command.Type is CommandType.Subscribe or CommandType.Publish or CommandType.Rpc
+            ? Diagnostics.SwitchboardActivities.StartCommand(Command.TypeName(command.Type), command.Channel?.Value ?? command.Method)
+            : null;
         try
         {
             await ExecuteAsync(connection, command).ConfigureAwait(false);
@@ -63,8 +65,16 @@ internal sealed partial class CommandDispatcher
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             Log.CommandFailed(_logger, Command.TypeName(command.Type), connection.Id, ex);
+            connection.Metrics?.Error(ex.GetType().Name);
             Fail(connection, command, new ProtocolError(ErrorCodes.Internal, "internal error"));
         }
+
+        if (connection.CommandError is { } error)
+        {
+            Diagnostics.SwitchboardActivities.Fail(span, error);
+        }
+
+        connection.Metrics?.CommandCompleted(Command.TypeName(command.Type), connection.CommandError, started);
     }
 
     private ValueTask ExecuteAsync(SwitchboardConnection connection, Command command)
@@ -129,9 +139,12 @@ internal sealed partial class CommandDispatcher
 
         var subscription = new ChannelSubscription(connection, channel, command.Presence);
         connection.Subscriptions.Add(channel.Value, subscription);
+        var added = false;
         try
         {
             await _node.AddSubscriptionAsync(subscription, CancellationToken.None).ConfigureAwait(false);
+            connection.Metrics?.SubscriptionsChanged(1);
+            added = true;
             if (channel.IsWildcard)
             {
                 Reply(connection, command, new SubscribeReply(channel.Value, null, null, []), ReplyWriter.WriteSubscribe);
@@ -141,6 +154,10 @@ internal sealed partial class CommandDispatcher
 
             var history = await _node.Broker.GetHistoryAsync(channel.Value, new HistoryQuery(command.Since, command.Since is null ? 0 : null), CancellationToken.None).ConfigureAwait(false);
             var recovered = command.Since is not null && history.Complete && RecoveryBudget.Fits(history.Publications, Options.OutgoingQueueLimit);
+            if (command.Since is not null)
+            {
+                connection.Metrics?.Recovery(recovered);
+            }
             Reply(connection, command, new SubscribeReply(channel.Value, history.Position, command.Since is null ? null : recovered, history.Publications), ReplyWriter.WriteSubscribe);
 
             // Without an id the client gets no result, but it still must not see what the result would have covered twice.
@@ -150,6 +167,11 @@ internal sealed partial class CommandDispatcher
         {
             connection.Subscriptions.Remove(channel.Value);
             await _node.RemoveSubscriptionAsync(subscription).ConfigureAwait(false);
+            if (added)
+            {
+                connection.Metrics?.SubscriptionsChanged(-1);
+            }
+
             throw;
         }
     }
@@ -164,6 +186,7 @@ internal sealed partial class CommandDispatcher
         }
 
         await _node.RemoveSubscriptionAsync(subscription).ConfigureAwait(false);
+        connection.Metrics?.SubscriptionsChanged(-1);
         Reply(connection, command);
     }
 
@@ -177,6 +200,11 @@ internal sealed partial class CommandDispatcher
 
         var request = new PublishRequest(channel.Value, command.Data, connection.Publisher, command.Key, _node.HistoryFor(channel.Value), Options.IdempotencyWindow);
         var result = await _node.PublishAsync(request, CancellationToken.None).ConfigureAwait(false);
+        if (!result.Duplicate)
+        {
+            connection.Metrics?.Published();
+        }
+
         Reply(connection, command, result.Position.Offset, ReplyWriter.WritePublish);
     }
 
@@ -225,6 +253,12 @@ internal sealed partial class CommandDispatcher
 
     private bool Authorize(SwitchboardConnection connection, Command command, ChannelAction action, ChannelPattern channel)
     {
+        if (HandlerChannels.IsReserved(channel.Value))
+        {
+            Fail(connection, command, new ProtocolError(ErrorCodes.Forbidden, $"channels starting with '{HandlerChannels.Prefix}' are reserved for custom handlers"));
+            return false;
+        }
+
         if (_authorizer.IsAllowed(connection.Identity, action, channel))
         {
             return true;
@@ -254,6 +288,9 @@ internal sealed partial class CommandDispatcher
     private static void Fail(SwitchboardConnection connection, Command command, ProtocolError error) =>
         Fail(connection, command.Id, Command.TypeName(command.Type), error);
 
-    private static void Fail(SwitchboardConnection connection, CommandId? id, string? typeName, ProtocolError error) =>
+    private static void Fail(SwitchboardConnection connection, CommandId? id, string? typeName, ProtocolError error)
+    {
+        connection.CommandError = error.Code;
         connection.Send(static (buffer, s) => MessageWriter.WriteCommandError(buffer, s.id, s.error, s.typeName), (id, typeName, error));
+    }
 }

@@ -5,8 +5,9 @@ using Switchboard.Protocol;
 namespace Switchboard.Server.Internal;
 
 /// <summary>
-/// One timer for all connections (not one per connection): pings a client that has been silent for the ping
-/// interval, and closes with 4002 one that stays silent past the pong timeout.
+/// One timer for all connections (not one per connection): sends its protocol's JSON ping to a client that has been
+/// silent for the ping interval, and closes with 4002 one that stays silent past the pong timeout. Connections whose
+/// protocol chose WebSocket-level pings are kept alive by their socket instead (<see cref="Transport.WebSocketAcceptor"/>).
 /// </summary>
 internal sealed class HeartbeatMonitor : BackgroundService
 {
@@ -41,6 +42,12 @@ internal sealed class HeartbeatMonitor : BackgroundService
     {
         foreach (var connection in _node.Connections.All)
         {
+            var heartbeat = connection.Protocol.Heartbeat;
+            if (heartbeat.Kind != Transport.HeartbeatKind.Json)
+            {
+                continue;
+            }
+
             var silent = now - connection.LastReceiveTicks;
             if (silent > ping + pongTimeout)
             {
@@ -50,7 +57,7 @@ internal sealed class HeartbeatMonitor : BackgroundService
             else if (silent >= ping && now - connection.LastPingTicks >= ping)
             {
                 connection.LastPingTicks = now;
-                connection.Send(MessageWriter.Ping);
+                connection.Send(heartbeat.PingMessage);
             }
         }
     }

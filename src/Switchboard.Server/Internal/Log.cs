@@ -26,8 +26,8 @@ internal static partial class Log
     [LoggerMessage(7, LogLevel.Debug, "Connection {ConnectionId} sent nothing for {Seconds} s; closing with 4002.")]
     public static partial void HeartbeatTimeout(ILogger logger, string connectionId, double seconds);
 
-    [LoggerMessage(8, LogLevel.Information, "Draining {Count} connections with close 1001.")]
-    public static partial void Draining(ILogger logger, int count);
+    [LoggerMessage(11, LogLevel.Error, "The protocol's {Callback} on connection {ConnectionId} failed.")]
+    public static partial void ProtocolCallbackFailed(ILogger logger, string callback, string connectionId, Exception exception);
 
     [LoggerMessage(10, LogLevel.Debug, "Refused a WebSocket upgrade with 503: the server's connection limit (below its open-file limit) is reached.")]
     public static partial void UpgradeLimitReached(ILogger logger);

@@ -31,7 +31,7 @@ internal sealed class PresenceTracker
 
     public async ValueTask JoinAsync(ChannelSubscription subscription)
     {
-        if (subscription.Channel.IsWildcard)
+        if (subscription.Channel.IsWildcard || subscription.IsHandlerAudience)
         {
             return;
         }
@@ -52,7 +52,7 @@ internal sealed class PresenceTracker
 
     public async ValueTask LeaveAsync(ChannelSubscription subscription)
     {
-        if (subscription.Channel.IsWildcard)
+        if (subscription.Channel.IsWildcard || subscription.IsHandlerAudience)
         {
             return;
         }

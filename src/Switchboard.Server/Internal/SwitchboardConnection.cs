@@ -1,14 +1,18 @@
 using System.Buffers;
 using System.Net.WebSockets;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Switchboard.Protocol;
 using Switchboard.Server.Security;
+using Switchboard.Server.Security.Internal;
+using Switchboard.Server.Transport;
 
 namespace Switchboard.Server.Internal;
 
 /// <summary>
-/// One client connection: the receive loop (which executes commands in arrival order), the writer, the
-/// subscriptions, and the close handshake. Commands themselves are executed by <see cref="CommandDispatcher"/>.
+/// One client connection of any protocol: the receive loop (which hands whole messages to the protocol in arrival
+/// order), the writer, the subscriptions, and the close handshake. What a message means is the
+/// <see cref="IConnectionProtocol"/>'s business (the built-in protocol's <see cref="CommandDispatcher"/>, or a custom handler).
 /// </summary>
 /// <remarks>
 /// Thread safety: the receive loop owns <see cref="Subscriptions"/>; <see cref="Send"/> and <see cref="Close"/> may be
@@ -20,18 +24,18 @@ internal sealed partial class SwitchboardConnection
 
     private readonly WebSocket _socket;
     private readonly SwitchboardOptions _options;
-    private readonly CommandDispatcher _dispatcher;
+    private readonly IConnectionProtocol _protocol;
     private readonly ILogger _logger;
     private readonly TaskCompletionSource _receiveEnded = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _closeRequested;
     private WebSocketCloseStatus _closeStatus = WebSocketCloseStatus.NormalClosure;
     private string _closeReason = string.Empty;
 
-    public SwitchboardConnection(WebSocket socket, bool batch, ConnectionIdentity identity, SwitchboardOptions options, CommandDispatcher dispatcher, ILogger logger)
+    public SwitchboardConnection(WebSocket socket, bool batch, ConnectionIdentity identity, SwitchboardOptions options, IConnectionProtocol protocol, ILogger logger)
     {
         _socket = socket;
         _options = options;
-        _dispatcher = dispatcher;
+        _protocol = protocol;
         _logger = logger;
         Identity = identity;
         Writer = new ConnectionWriter(socket, options.OutgoingQueueLimit, batch, options.MaxBatchSize, OnQueueOverflow);
@@ -51,8 +55,20 @@ internal sealed partial class SwitchboardConnection
 
     public ConnectionWriter Writer { get; }
 
+    /// <summary>The protocol the connection speaks.</summary>
+    public IConnectionProtocol Protocol => _protocol;
+
+    /// <summary>State the protocol keeps per connection (for a custom handler, its connection object).</summary>
+    public object? ProtocolState { get; set; }
+
     /// <summary>The command rate limit, or <see langword="null"/> when commands are not rate limited.</summary>
-    public Security.Internal.CommandRateGuard? RateGuard { get; init; }
+    public CommandRateGuard? RateGuard { get; init; }
+
+    /// <summary>The node's instruments (messages in and out, commands), or <see langword="null"/> where nobody measures.</summary>
+    public Diagnostics.SwitchboardMetrics? Metrics { get; init; }
+
+    /// <summary>The error code of the command being executed, set when it failed (for the command counter).</summary>
+    public string? CommandError { get; set; }
 
     /// <summary>Subscriptions by channel or pattern. Owned by the receive loop.</summary>
     public Dictionary<string, ChannelSubscription> Subscriptions { get; } = new(StringComparer.Ordinal);
@@ -69,14 +85,16 @@ internal sealed partial class SwitchboardConnection
     /// <summary>The close code the server chose, once it started closing; otherwise <see langword="null"/>.</summary>
     public int? CloseCode => Volatile.Read(ref _closeRequested) != 0 ? (int)_closeStatus : null;
 
-    /// <summary>Runs the connection until it closes. Sends <c>welcome</c> first.</summary>
-    public async Task RunAsync(CancellationToken aborted)
+    /// <summary>Runs the connection until it closes: the protocol's <see cref="IConnectionProtocol.OnConnectedAsync"/>, then the receive loop.</summary>
+    public async Task RunAsync(HttpContext context, CancellationToken aborted)
     {
         var sendLoop = RunSendSideAsync();
-        Send(static (buffer, state) => MessageWriter.WriteWelcome(buffer, state.Id, state.Identity.UserId, state._options.NodeId, (int)Math.Ceiling(state._options.PingInterval.TotalSeconds)), this);
         try
         {
-            await ReceiveLoopAsync(aborted).ConfigureAwait(false);
+            if (await ConnectAsync(context, aborted).ConfigureAwait(false))
+            {
+                await ReceiveLoopAsync(aborted).ConfigureAwait(false);
+            }
         }
         finally
         {
@@ -91,11 +109,20 @@ internal sealed partial class SwitchboardConnection
     {
         var buffer = new ArrayBufferWriter<byte>(256);
         write(buffer, state);
-        return Writer.TryEnqueue(buffer.WrittenMemory);
+        return Send(buffer.WrittenMemory);
     }
 
     /// <summary>Queues an already encoded message.</summary>
-    public bool Send(ReadOnlyMemory<byte> encoded) => Writer.TryEnqueue(encoded);
+    public bool Send(ReadOnlyMemory<byte> encoded)
+    {
+        if (!Writer.TryEnqueue(encoded))
+        {
+            return false;
+        }
+
+        Metrics?.MessagesSent(1, encoded.Length);
+        return true;
+    }
 
     /// <summary>
     /// Starts closing with <paramref name="code"/>: the writer stops (sending what is queued first unless
@@ -152,104 +179,4 @@ internal sealed partial class SwitchboardConnection
             _socket.Abort();
         }
     }
-
-    private async Task ReceiveLoopAsync(CancellationToken aborted)
-    {
-        byte[]? buffer = null;
-        try
-        {
-            while (true)
-            {
-                // A zero-byte read waits for the next frame without holding a buffer: idle connections cost no receive memory.
-                var head = await _socket.ReceiveAsync(Memory<byte>.Empty, aborted).ConfigureAwait(false);
-                if (head.MessageType == WebSocketMessageType.Close)
-                {
-                    Close((int?)_socket.CloseStatus ?? CloseCodes.Normal, string.Empty, discardQueued: true);
-                    return;
-                }
-
-                if (head.MessageType == WebSocketMessageType.Binary)
-                {
-                    Close(CloseCodes.UnsupportedData, "binary frames are not supported", discardQueued: true);
-                    return;
-                }
-
-                buffer = ArrayPool<byte>.Shared.Rent(Math.Min(InitialReceiveBuffer, _options.MaxMessageSize + 1));
-                var count = 0;
-                var complete = head.EndOfMessage;
-                while (!complete)
-                {
-                    if (count == buffer.Length)
-                    {
-                        buffer = Grow(buffer);
-                    }
-
-                    var result = await _socket.ReceiveAsync(buffer.AsMemory(count), aborted).ConfigureAwait(false);
-                    if (result.MessageType == WebSocketMessageType.Close)
-                    {
-                        Close((int?)_socket.CloseStatus ?? CloseCodes.Normal, string.Empty, discardQueued: true);
-                        return;
-                    }
-
-                    count += result.Count;
-                    if (count > _options.MaxMessageSize)
-                    {
-                        Close(CloseCodes.MessageTooBig, $"message larger than {_options.MaxMessageSize} bytes", discardQueued: true);
-                        return;
-                    }
-
-                    complete = result.EndOfMessage;
-                }
-
-                LastReceiveTicks = Environment.TickCount64;
-                if (!BeginCommand())
-                {
-                    return;
-                }
-
-                try
-                {
-                    await _dispatcher.ExecuteAsync(this, buffer.AsMemory(0, count)).ConfigureAwait(false);
-                }
-                finally
-                {
-                    EndCommand();
-                }
-
-                ArrayPool<byte>.Shared.Return(buffer);
-                buffer = null;
-                if (Volatile.Read(ref _closeRequested) != 0)
-                {
-                    return;
-                }
-            }
-        }
-        catch (WebSocketException ex) when (ex.WebSocketErrorCode == WebSocketError.Faulted || _socket.State == WebSocketState.Closed)
-        {
-            // ManagedWebSocket closes by itself on protocol violations such as invalid UTF-8 in a text frame (1007).
-            Log.ProtocolViolation(_logger, Id, (int?)_socket.CloseStatus ?? 0);
-        }
-        catch (Exception ex) when (ex is WebSocketException or IOException or OperationCanceledException or ObjectDisposedException)
-        {
-            // Connection reset, abort or shutdown: the normal end of a connection that did not say goodbye.
-        }
-        finally
-        {
-            if (buffer is not null)
-            {
-                ArrayPool<byte>.Shared.Return(buffer);
-            }
-        }
-    }
-
-    private byte[] Grow(byte[] buffer)
-    {
-        var bigger = ArrayPool<byte>.Shared.Rent(Math.Min(buffer.Length * 2, _options.MaxMessageSize + 1));
-        buffer.CopyTo(bigger, 0);
-        ArrayPool<byte>.Shared.Return(buffer);
-        return bigger;
-    }
-
-    /// <summary>The peer's close status, once it sent one.</summary>
-    public WebSocketCloseStatus? PeerCloseStatus => _socket.CloseStatus;
 }

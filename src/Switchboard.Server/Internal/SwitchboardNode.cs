@@ -21,13 +21,16 @@ internal sealed class SwitchboardNode : IBrokerEventHandler
 
     private readonly IPublicationObserver[] _observers;
 
-    public SwitchboardNode(IBroker broker, IPresenceStore presence, IOptions<SwitchboardOptions> options, ILogger<PresenceTracker> presenceLogger, IEnumerable<IPublicationObserver>? observers = null)
+    public SwitchboardNode(IBroker broker, IPresenceStore presence, IOptions<SwitchboardOptions> options, ILogger<PresenceTracker> presenceLogger, IEnumerable<IPublicationObserver>? observers = null, Diagnostics.SwitchboardMetrics? metrics = null)
     {
         Broker = broker;
         _observers = observers?.ToArray() ?? [];
         Options = options.Value;
         Presence = new PresenceTracker(presence, Subscriptions, presenceLogger);
         Continuity = new StreamContinuity(broker, Subscriptions, presenceLogger);
+
+        // Read on each collection (a scrape), not kept up to date on the hot path.
+        metrics?.Observe(() => Subscriptions.GetChannelCounts().Count, () => Connections.All.Sum(static c => c.Writer.QueuedBytes));
     }
 
     public IBroker Broker { get; }

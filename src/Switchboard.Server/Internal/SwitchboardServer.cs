@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Switchboard.Protocol;
+using Switchboard.Server.Handlers.Internal;
 using Switchboard.Brokers;
 using Switchboard.Presence;
 
@@ -145,6 +146,11 @@ internal sealed class SwitchboardServer : ISwitchboard
         if (ChannelName.Validate(channel, allowWildcards: false) is { } error)
         {
             throw new ArgumentException(error, nameof(channel));
+        }
+
+        if (HandlerChannels.IsReserved(channel))
+        {
+            throw new ArgumentException($"channels starting with '{HandlerChannels.Prefix}' are reserved for custom handlers", nameof(channel));
         }
     }
 

@@ -25,6 +25,12 @@ public sealed record ConnectionIdentity
     /// </summary>
     public IReadOnlyList<Switchboard.Protocol.ChannelPattern>? AllowedChannels { get; init; }
 
+    /// <summary>
+    /// Every claim of the token as its JSON payload object (for claims Switchboard does not interpret, such as
+    /// <c>username</c>), or an undefined element when the connection has no token.
+    /// </summary>
+    public System.Text.Json.JsonElement Claims { get; init; }
+
     /// <summary>Whether a user is authenticated.</summary>
     public bool IsAuthenticated => UserId is not null;
 }

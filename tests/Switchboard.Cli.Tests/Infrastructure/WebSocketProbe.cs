@@ -17,12 +17,12 @@ internal sealed class WebSocketProbe : IDisposable
 
     public WebSocketCloseStatus? CloseStatus => _socket.CloseStatus;
 
-    public static async Task<WebSocketProbe> ConnectAsync(Uri uri, Action<ClientWebSocketOptions>? configure = null)
+    public static async Task<WebSocketProbe> ConnectAsync(Uri uri, Action<ClientWebSocketOptions>? configure = null, HttpMessageInvoker? invoker = null)
     {
         var socket = new ClientWebSocket();
         configure?.Invoke(socket.Options);
         using var timeout = new CancellationTokenSource(Timeout);
-        await socket.ConnectAsync(uri, timeout.Token);
+        await socket.ConnectAsync(uri, invoker, timeout.Token);
         return new WebSocketProbe(socket);
     }
 

@@ -66,6 +66,10 @@ public sealed class SecureServerFixture : IAsyncLifetime
         }));
         Subscriber = await ConnectAsync("watcher");
         Publisher = await ConnectAsync("publisher");
+
+        // They live as long as the whole table runs, which on a loaded machine can pass PingInterval + PongTimeout.
+        Subscriber.AnswerPings = true;
+        Publisher.AnswerPings = true;
         await Subscriber.SubscribeAsync(WatchChannel);
     }
 

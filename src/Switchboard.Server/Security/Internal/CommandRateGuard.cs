@@ -2,51 +2,75 @@ using System.Threading.RateLimiting;
 using Microsoft.Extensions.Logging;
 using Switchboard.Protocol;
 using Switchboard.Server.Internal;
+using Switchboard.Server.Transport;
 
 namespace Switchboard.Server.Security.Internal;
 
+/// <summary>What the rate guard decided about one message.</summary>
+internal enum RateDecision
+{
+    /// <summary>Within the limit: hand it to the protocol.</summary>
+    Admitted,
+
+    /// <summary>Over the limit: not handled; the protocol answers it in its own error format.</summary>
+    Refused,
+
+    /// <summary>Over the limit once too often: the connection is closing with 4004.</summary>
+    Closing,
+}
+
 /// <summary>
-/// One connection's command rate limit: a token bucket (refill = commands per second, size = burst). A command over
-/// the limit is not executed and gets <c>rate_limited</c>; too many of those within the abuse window close the
-/// connection with 4004.
+/// One connection's message rate limit, for any protocol: a <see cref="RateLimiter"/> (the built-in protocol's is a
+/// token bucket, refill = commands per second, size = burst). A message over the limit is not handled; too many
+/// refusals within the abuse window close the connection with 4004.
 /// </summary>
 /// <remarks>
-/// The bucket replenishes on demand from elapsed time (no timer per connection). Thread safety: used only by its
-/// connection's receive loop.
+/// A replenishing limiter without auto-replenishment is replenished on demand from elapsed time (no timer per
+/// connection). Thread safety: used only by its connection's receive loop.
 /// </remarks>
 internal sealed class CommandRateGuard : IDisposable
 {
-    private readonly TokenBucketRateLimiter _bucket;
+    private readonly RateLimiter _limiter;
     private readonly int _abuseThreshold;
     private readonly long _abuseWindowMs;
     private readonly ILogger _logger;
     private long _windowStart;
     private int _rejections;
 
-    public CommandRateGuard(int commandsPerSecond, int burst, int abuseThreshold, TimeSpan abuseWindow, ILogger logger)
+    public CommandRateGuard(MessageRateLimit limit, ILogger logger)
     {
-        _bucket = new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
+        _limiter = limit.CreateLimiter();
+        _abuseThreshold = limit.AbuseThreshold;
+        _abuseWindowMs = (long)limit.AbuseWindow.TotalMilliseconds;
+        _logger = logger;
+    }
+
+    /// <summary>The built-in protocol's limit: a token bucket of <paramref name="burst"/> tokens refilled at <paramref name="commandsPerSecond"/>.</summary>
+    public static MessageRateLimit TokenBucket(int commandsPerSecond, int burst, int abuseThreshold, TimeSpan abuseWindow) => new(
+        () => new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
         {
             TokenLimit = Math.Max(1, burst),
             TokensPerPeriod = commandsPerSecond,
             ReplenishmentPeriod = TimeSpan.FromSeconds(1),
             QueueLimit = 0,
             AutoReplenishment = false,
-        });
-        _abuseThreshold = abuseThreshold;
-        _abuseWindowMs = (long)abuseWindow.TotalMilliseconds;
-        _logger = logger;
-    }
+        }),
+        abuseThreshold,
+        abuseWindow);
 
-    /// <summary>Whether the connection may execute <paramref name="message"/> now; when not, the client has been told.</summary>
-    public bool TryAdmit(SwitchboardConnection connection, ReadOnlySpan<byte> message)
+    /// <summary>Whether the connection may handle one more message now; closes it when refusals amount to abuse.</summary>
+    public RateDecision Check(SwitchboardConnection connection)
     {
-        _bucket.TryReplenish();
-        using (var lease = _bucket.AttemptAcquire())
+        if (_limiter is ReplenishingRateLimiter { IsAutoReplenishing: false } replenishing)
+        {
+            replenishing.TryReplenish();
+        }
+
+        using (var lease = _limiter.AttemptAcquire())
         {
             if (lease.IsAcquired)
             {
-                return true;
+                return RateDecision.Admitted;
             }
         }
 
@@ -61,19 +85,14 @@ internal sealed class CommandRateGuard : IDisposable
         if (_abuseThreshold > 0 && _rejections >= _abuseThreshold)
         {
             SecurityLog.RateLimitAbuse(_logger, connection.Id, connection.Identity.UserId);
-            // Queued replies go out first, so the client sees its rate_limited answers before the close.
+            // Queued replies go out first, so the client sees its refusals before the close.
             connection.Close(CloseCodes.RateLimitAbuse, "rate limit exceeded repeatedly", discardQueued: false);
-            return false;
+            return RateDecision.Closing;
         }
 
         SecurityLog.RateLimited(_logger, connection.Id);
-
-        // Parsed only for its id and type, so that the answer is the one the contract gives to any failed command.
-        var parsed = CommandParser.Parse(message);
-        var error = new ProtocolError(ErrorCodes.RateLimited, "too many commands, slow down");
-        connection.Send(static (buffer, s) => MessageWriter.WriteCommandError(buffer, s.Id, s.error, s.TypeName), (parsed.Id, parsed.TypeName, error));
-        return false;
+        return RateDecision.Refused;
     }
 
-    public void Dispose() => _bucket.Dispose();
+    public void Dispose() => _limiter.Dispose();
 }

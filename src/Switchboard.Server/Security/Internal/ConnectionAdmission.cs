@@ -5,6 +5,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Switchboard.Protocol;
+using Switchboard.Server.Transport;
 
 namespace Switchboard.Server.Security.Internal;
 
@@ -24,8 +25,8 @@ internal sealed class AdmittedConnection(ConnectionIdentity identity, Connection
 
 /// <summary>
 /// Decides who gets in, around the WebSocket upgrade: the <c>Origin</c> check before it, then on the accepted socket
-/// the connection limits (1013), the token from the upgrade request or the <c>auth</c> handshake (1008 when invalid or
-/// late), and the per-user limit. Runs before the connection's <c>welcome</c>, on the raw socket.
+/// the connection limits (1013), the token from the upgrade request or the protocol's first-message handshake (1008
+/// when invalid or late), and the per-user limit. Runs before the connection starts, on the raw socket, for any protocol.
 /// </summary>
 /// <remarks>Thread safety: safe from many threads; per-connection state lives in the returned objects.</remarks>
 internal sealed class ConnectionAdmission
@@ -45,8 +46,6 @@ internal sealed class ConnectionAdmission
         _logger = logger;
         _guardLogger = guardLogger;
     }
-
-    public ConnectionLimiter Limiter => _limiter;
 
     /// <summary>Whether the upgrade request's <c>Origin</c> (if any) is allowed; cross-site WebSocket hijacking is refused here.</summary>
     public bool IsOriginAllowed(HttpContext context)
@@ -73,7 +72,7 @@ internal sealed class ConnectionAdmission
     }
 
     /// <summary>Lets the connection in, or closes the socket with the documented code and returns <see langword="null"/>.</summary>
-    public async Task<AdmittedConnection?> AdmitAsync(HttpContext context, WebSocket socket)
+    public async Task<AdmittedConnection?> AdmitAsync(HttpContext context, WebSocket socket, IConnectionProtocol protocol)
     {
         var slot = new ConnectionSlot(_limiter);
         var address = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
@@ -91,7 +90,7 @@ internal sealed class ConnectionAdmission
                 return null;
             }
 
-            var identity = await AuthenticateAsync(context, socket, slot, address).ConfigureAwait(false);
+            var identity = await AuthenticateAsync(context, socket, slot, address, protocol.Authentication).ConfigureAwait(false);
             if (identity is null)
             {
                 return null;
@@ -103,9 +102,7 @@ internal sealed class ConnectionAdmission
                 return null;
             }
 
-            var guard = _policy.CommandsPerSecond > 0
-                ? new CommandRateGuard(_policy.CommandsPerSecond, _policy.CommandBurst, _policy.AbuseThreshold, _policy.AbuseWindow, _guardLogger)
-                : null;
+            var guard = protocol.RateLimit is { } limit ? new CommandRateGuard(limit, _guardLogger) : null;
             var admitted = new AdmittedConnection(identity, slot, guard);
             slot = null;
             return admitted;
@@ -116,8 +113,13 @@ internal sealed class ConnectionAdmission
         }
     }
 
-    private async Task<ConnectionIdentity?> AuthenticateAsync(HttpContext context, WebSocket socket, ConnectionSlot slot, string address)
+    private async Task<ConnectionIdentity?> AuthenticateAsync(HttpContext context, WebSocket socket, ConnectionSlot slot, string address, ConnectionAuthentication authentication)
     {
+        if (authentication.Handshake is { Always: true } always)
+        {
+            return await HandshakeAsync(context, socket, slot, address, always).ConfigureAwait(false);
+        }
+
         var tokens = _policy.Tokens;
         if (tokens is null)
         {
@@ -128,7 +130,7 @@ internal sealed class ConnectionAdmission
         var (token, conflict) = TokenFromRequest(context.Request);
         if (conflict is not null)
         {
-            await RejectAsync(socket, address, conflict).ConfigureAwait(false);
+            await RejectAsync(socket, address, conflict, authentication.RejectReason).ConfigureAwait(false);
             return null;
         }
 
@@ -137,17 +139,28 @@ internal sealed class ConnectionAdmission
             var check = await tokens.ValidateAsync(token).ConfigureAwait(false);
             if (!check.IsValid)
             {
-                await RejectAsync(socket, address, check.Error!).ConfigureAwait(false);
+                await RejectAsync(socket, address, check.Error!, authentication.RejectReason).ConfigureAwait(false);
             }
 
             return check.Identity;
         }
 
-        if (!_policy.RequiresToken)
+        if (!authentication.RequireToken())
         {
             return ConnectionIdentity.Anonymous;
         }
 
+        if (authentication.Handshake is not { } handshake)
+        {
+            await RejectAsync(socket, address, "token required", authentication.RejectReason).ConfigureAwait(false);
+            return null;
+        }
+
+        return await HandshakeAsync(context, socket, slot, address, handshake).ConfigureAwait(false);
+    }
+
+    private async Task<ConnectionIdentity?> HandshakeAsync(HttpContext context, WebSocket socket, ConnectionSlot slot, string address, IAuthenticationHandshake handshake)
+    {
         if (!slot.TryEnterPending(_policy.MaxPendingConnections))
         {
             await RefuseAsync(socket, address, "too many connections waiting to authenticate").ConfigureAwait(false);
@@ -156,7 +169,7 @@ internal sealed class ConnectionAdmission
 
         try
         {
-            return await HandshakeAsync(socket, tokens, address).ConfigureAwait(false);
+            return await RunHandshakeAsync(context, socket, address, handshake).ConfigureAwait(false);
         }
         finally
         {
@@ -164,16 +177,11 @@ internal sealed class ConnectionAdmission
         }
     }
 
-    /// <summary>auth_required, then the client's first message must be a valid <c>auth</c> within the auth timeout.</summary>
-    private async Task<ConnectionIdentity?> HandshakeAsync(WebSocket socket, TokenValidator tokens, string address)
+    /// <summary>The protocol's prompt, then the client's first message must pass its check within the auth timeout.</summary>
+    private async Task<ConnectionIdentity?> RunHandshakeAsync(HttpContext context, WebSocket socket, string address, IAuthenticationHandshake handshake)
     {
-        try
+        if (!handshake.Prompt.IsEmpty && !await TrySendAsync(socket, handshake.Prompt).ConfigureAwait(false))
         {
-            await RawSocket.SendAsync(socket, static buffer => MessageWriter.WriteTypeOnly(buffer, "auth_required"), CancellationToken.None).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is WebSocketException or IOException or ObjectDisposedException)
-        {
-            socket.Abort();
             return null;
         }
 
@@ -204,32 +212,17 @@ internal sealed class ConnectionAdmission
                 return null;
         }
 
-        var parsed = CommandParser.Parse(data);
-        string error;
-        if (parsed.IsSuccess && parsed.Command.Type == CommandType.Auth)
+        var outcome = await handshake.CheckAsync(context, data).ConfigureAwait(false);
+        if (outcome.Identity is { } identity)
         {
-            var check = await tokens.ValidateAsync(parsed.Command.Token).ConfigureAwait(false);
-            if (check.IsValid)
-            {
-                if (await TrySendAsync(socket, static buffer => MessageWriter.WriteTypeOnly(buffer, "auth_ok")).ConfigureAwait(false))
-                {
-                    return check.Identity;
-                }
-
-                return null;
-            }
-
-            error = check.Error!;
-        }
-        else
-        {
-            error = parsed.IsSuccess ? "expected an auth message" : $"expected an auth message ({parsed.Error.Message})";
+            return outcome.Reply.IsEmpty || await TrySendAsync(socket, outcome.Reply).ConfigureAwait(false) ? identity : null;
         }
 
-        SecurityLog.AuthenticationFailed(_logger, address, error);
-        if (await TrySendAsync(socket, buffer => MessageWriter.WriteAuthInvalid(buffer, error)).ConfigureAwait(false))
+        var reason = outcome.CloseReason ?? "authentication failed";
+        SecurityLog.AuthenticationFailed(_logger, address, reason);
+        if (outcome.Reply.IsEmpty || await TrySendAsync(socket, outcome.Reply).ConfigureAwait(false))
         {
-            await RawSocket.CloseAsync(socket, CloseCodes.PolicyViolation, CloseReason(error), _options.CloseTimeout).ConfigureAwait(false);
+            await RawSocket.CloseAsync(socket, CloseCodes.PolicyViolation, CloseReason(reason), _options.CloseTimeout).ConfigureAwait(false);
         }
 
         return null;
@@ -269,10 +262,10 @@ internal sealed class ConnectionAdmission
         return (header ?? fromQuery, null);
     }
 
-    private async Task RejectAsync(WebSocket socket, string address, string reason)
+    private async Task RejectAsync(WebSocket socket, string address, string reason, string? publicReason)
     {
         SecurityLog.AuthenticationFailed(_logger, address, reason);
-        await RawSocket.CloseAsync(socket, CloseCodes.PolicyViolation, CloseReason(reason), _options.CloseTimeout).ConfigureAwait(false);
+        await RawSocket.CloseAsync(socket, CloseCodes.PolicyViolation, CloseReason(publicReason ?? reason), _options.CloseTimeout).ConfigureAwait(false);
     }
 
     private async Task RefuseAsync(WebSocket socket, string address, string reason)
@@ -281,12 +274,12 @@ internal sealed class ConnectionAdmission
         await RawSocket.CloseAsync(socket, CloseCodes.TryAgainLater, reason, _options.CloseTimeout).ConfigureAwait(false);
     }
 
-    private async Task<bool> TrySendAsync(WebSocket socket, Action<System.Buffers.IBufferWriter<byte>> write)
+    private async Task<bool> TrySendAsync(WebSocket socket, ReadOnlyMemory<byte> message)
     {
         try
         {
             using var cts = new CancellationTokenSource(_options.CloseTimeout + _options.PongTimeout);
-            await RawSocket.SendAsync(socket, write, cts.Token).ConfigureAwait(false);
+            await socket.SendAsync(message, WebSocketMessageType.Text, endOfMessage: true, cts.Token).ConfigureAwait(false);
             return true;
         }
         catch (Exception ex) when (ex is WebSocketException or IOException or OperationCanceledException or ObjectDisposedException)

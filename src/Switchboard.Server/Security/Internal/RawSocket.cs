@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Net.WebSockets;
 
 namespace Switchboard.Server.Security.Internal;
@@ -13,18 +12,11 @@ internal enum RawMessageKind
 }
 
 /// <summary>
-/// Sending, receiving and closing on an accepted WebSocket before the connection proper starts (the admission and
+/// Receiving and closing on an accepted WebSocket before the connection proper starts (the admission and
 /// auth handshake), when nothing else uses the socket yet.
 /// </summary>
 internal static class RawSocket
 {
-    public static async Task SendAsync(WebSocket socket, Action<IBufferWriter<byte>> write, CancellationToken cancellationToken)
-    {
-        var buffer = new ArrayBufferWriter<byte>(128);
-        write(buffer);
-        await socket.SendAsync(buffer.WrittenMemory, WebSocketMessageType.Text, endOfMessage: true, cancellationToken).ConfigureAwait(false);
-    }
-
     /// <summary>Reads one whole message of at most <paramref name="maxSize"/> bytes. Never throws: a broken socket reads as closed.</summary>
     public static async Task<(RawMessageKind Kind, byte[] Data)> ReceiveAsync(WebSocket socket, int maxSize)
     {

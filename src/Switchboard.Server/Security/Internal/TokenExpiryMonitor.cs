@@ -7,7 +7,7 @@ namespace Switchboard.Server.Security.Internal;
 
 /// <summary>
 /// One timer for all connections: sends <c>token_expiring</c> once per connection and expiry time, <see cref="SwitchboardAuthOptions.TokenExpiringAhead"/>
-/// before it expires, and closes with 4001 a connection whose token expired without a refresh. A token lasts until
+/// before it expires (built-in protocol only: a custom handler's clients do not know that message), and closes with 4001 a connection whose token expired without a refresh. A token lasts until
 /// <c>exp</c> plus the clock skew, the same tolerance it was accepted with.
 /// </summary>
 internal sealed class TokenExpiryMonitor : BackgroundService
@@ -64,7 +64,7 @@ internal sealed class TokenExpiryMonitor : BackgroundService
                 SecurityLog.TokenExpired(_logger, connection.Id, identity.UserId);
                 connection.Close(CloseCodes.TokenExpired, "token expired", discardQueued: false);
             }
-            else if (now >= deadline - ahead && connection.ExpiryWarnedFor != expires)
+            else if (now >= deadline - ahead && connection.ExpiryWarnedFor != expires && connection.Protocol is BuiltInProtocol)
             {
                 // Keyed by the expiry, not the token: a refresh with a token that expires at the same time (a client
                 // whose provider caches) must not be warned again every tick until then.

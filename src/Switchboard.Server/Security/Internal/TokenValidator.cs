@@ -185,6 +185,6 @@ internal sealed class TokenValidator
         }
 
         DateTimeOffset? expires = jwt.ValidTo == DateTime.MinValue ? null : new DateTimeOffset(DateTime.SpecifyKind(jwt.ValidTo, DateTimeKind.Utc));
-        return new TokenCheck(new ConnectionIdentity { UserId = userId, Roles = roles, AllowedChannels = channels, Info = info, ExpiresAt = expires }, null);
+        return new TokenCheck(new ConnectionIdentity { UserId = userId, Roles = roles, AllowedChannels = channels, Info = info, ExpiresAt = expires, Claims = root.Clone() }, null);
     }
 }

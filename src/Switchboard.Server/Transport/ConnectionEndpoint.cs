@@ -2,30 +2,33 @@ using System.Net.WebSockets;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Switchboard.Protocol;
+using Switchboard.Server.Diagnostics;
+using Switchboard.Server.Internal;
 using Switchboard.Server.Security.Internal;
 
-namespace Switchboard.Server.Internal;
+namespace Switchboard.Server.Transport;
 
-/// <summary>Accepts a WebSocket upgrade on the Switchboard endpoint and runs the connection to its end.</summary>
-internal sealed class ConnectionHandler
+/// <summary>
+/// The connection core's entry: takes a WebSocket upgrade request, admits and authenticates the client, runs the
+/// connection with the given protocol to its end, and removes every trace of it. Knows no message format.
+/// </summary>
+/// <remarks>Thread safety: one instance serves every endpoint and request.</remarks>
+internal sealed class ConnectionEndpoint
 {
-    /// <summary>The optional subprotocol of protocol v1.</summary>
-    public const string SubProtocol = "switchboard.v1.json";
-
     private readonly SwitchboardNode _node;
-    private readonly CommandDispatcher _dispatcher;
     private readonly ConnectionAdmission _admission;
     private readonly ILogger<SwitchboardConnection> _logger;
+    private readonly SwitchboardMetrics _metrics;
 
-    public ConnectionHandler(SwitchboardNode node, CommandDispatcher dispatcher, ConnectionAdmission admission, ILogger<SwitchboardConnection> logger)
+    public ConnectionEndpoint(SwitchboardNode node, ConnectionAdmission admission, SwitchboardMetrics metrics, ILogger<SwitchboardConnection> logger)
     {
         _node = node;
-        _dispatcher = dispatcher;
+        _metrics = metrics;
         _admission = admission;
         _logger = logger;
     }
 
-    public async Task HandleAsync(HttpContext context)
+    public async Task HandleAsync(HttpContext context, IConnectionProtocol protocol)
     {
         if (!context.WebSockets.IsWebSocketRequest)
         {
@@ -47,16 +50,12 @@ internal sealed class ConnectionHandler
             return;
         }
 
-        var subProtocol = context.WebSockets.WebSocketRequestedProtocols.Contains(SubProtocol) ? SubProtocol : null;
+        var options = _node.Options;
+        var subProtocol = protocol.SelectSubProtocol(context.WebSockets.WebSocketRequestedProtocols);
         WebSocket acceptedSocket;
         try
         {
-            acceptedSocket = CoalescingUpgrade.Wrap(context, await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext
-            {
-                SubProtocol = subProtocol,
-                KeepAliveInterval = TimeSpan.Zero, // Heartbeats are protocol pings, which also detect a dead client.
-                DangerousEnableCompression = false,
-            }).ConfigureAwait(false));
+            acceptedSocket = await WebSocketAcceptor.AcceptAsync(context, subProtocol, protocol.Heartbeat.Kind, options.PingInterval, options.PongTimeout).ConfigureAwait(false);
         }
         catch (InvalidOperationException) when (!context.Response.HasStarted)
         {
@@ -71,37 +70,42 @@ internal sealed class ConnectionHandler
         using var socket = acceptedSocket;
 
         // Limits and authentication happen on the accepted socket, so that a refused client sees why in the close frame.
-        using var admitted = await _admission.AdmitAsync(context, socket).ConfigureAwait(false);
-        if (admitted is null)
+        AdmittedConnection? admitted;
+        using (var span = SwitchboardActivities.StartConnect(context.Connection.RemoteIpAddress?.ToString()))
         {
-            return;
+            admitted = await _admission.AdmitAsync(context, socket, protocol).ConfigureAwait(false);
+            if (admitted is null)
+            {
+                SwitchboardActivities.Fail(span, "refused");
+                return;
+            }
+
+            span?.SetTag("enduser.id", admitted.Identity.UserId);
         }
+
+        using var admittedScope = admitted;
 
         if (_node.IsDraining)
         {
             // Shutdown began while the client authenticated: the drain has already closed the registered connections.
-            await RawSocket.CloseAsync(socket, CloseCodes.GoingAway, "server shutting down", _node.Options.CloseTimeout).ConfigureAwait(false);
+            await RawSocket.CloseAsync(socket, CloseCodes.GoingAway, "server shutting down", options.CloseTimeout).ConfigureAwait(false);
             return;
         }
 
         var batch = context.Request.Query["batch"] == "1";
-        var connection = new SwitchboardConnection(socket, batch, admitted.Identity, _node.Options, _dispatcher, _logger) { RateGuard = admitted.RateGuard };
+        var connection = new SwitchboardConnection(socket, batch, admitted.Identity, options, protocol, _logger) { RateGuard = admitted.RateGuard, Metrics = _metrics };
         _node.Connections.Add(connection);
+        _metrics.ConnectionOpened();
         Log.ConnectionOpened(_logger, connection.Id);
         try
         {
-            await connection.RunAsync(context.RequestAborted).ConfigureAwait(false);
+            await connection.RunAsync(context, context.RequestAborted).ConfigureAwait(false);
         }
         finally
         {
             _node.Connections.Remove(connection);
-            foreach (var subscription in connection.Subscriptions.Values)
-            {
-                await _node.RemoveSubscriptionAsync(subscription).ConfigureAwait(false);
-            }
-
-            connection.Subscriptions.Clear();
-            connection.Completed.TrySetResult();
+            await connection.EndAsync(_node).ConfigureAwait(false);
+            _metrics.ConnectionClosed(connection.CloseCode ?? (int?)socket.CloseStatus ?? 1006 /* abnormal closure: no close frame */);
             Log.ConnectionClosed(_logger, connection.Id);
         }
     }

@@ -1,0 +1,51 @@
+using System.Diagnostics;
+
+namespace Switchboard.Server.Diagnostics;
+
+/// <summary>
+/// Switchboard's tracing spans on the activity source <c>Switchboard</c> (<see cref="SourceName"/>): one per
+/// connection (<c>switchboard.connect</c>, admission to welcome) and per command (<c>switchboard.subscribe</c>,
+/// <c>switchboard.publish</c>, <c>switchboard.rpc</c>). They cost nothing unless a listener such as OpenTelemetry's
+/// <c>AddSource("Switchboard")</c> samples them.
+/// </summary>
+public static class SwitchboardActivities
+{
+    /// <summary>The activity source's name.</summary>
+    public const string SourceName = "Switchboard";
+
+    internal static readonly ActivitySource Source = new(SourceName);
+
+    /// <summary>Starts a span for a connection's admission, or returns <see langword="null"/> when nobody listens.</summary>
+    internal static Activity? StartConnect(string? remoteAddress)
+    {
+        var activity = Source.StartActivity("switchboard.connect", ActivityKind.Server);
+        activity?.SetTag("network.peer.address", remoteAddress);
+        return activity;
+    }
+
+    /// <summary>Starts a span for a command on <paramref name="channel"/> (subscribe, publish, rpc), or <see langword="null"/> when nobody listens.</summary>
+    internal static Activity? StartCommand(string command, string? channel)
+    {
+        var activity = Source.StartActivity("switchboard." + command, ActivityKind.Server);
+        if (activity is not null)
+        {
+            activity.SetTag("switchboard.command", command);
+            if (channel is not null)
+            {
+                activity.SetTag("messaging.destination.name", channel);
+            }
+        }
+
+        return activity;
+    }
+
+    /// <summary>Marks a span failed with the error code the client got.</summary>
+    internal static void Fail(Activity? activity, string errorCode)
+    {
+        if (activity is not null)
+        {
+            activity.SetTag("error.type", errorCode);
+            activity.SetStatus(ActivityStatusCode.Error, errorCode);
+        }
+    }
+}

@@ -1,0 +1,167 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+
+namespace Switchboard.Server.Diagnostics;
+
+/// <summary>
+/// Switchboard's instruments on the meter <c>Switchboard</c> (<see cref="MeterName"/>), named by OpenTelemetry's
+/// conventions (dotted lower-case names, units in UCUM, tags as attributes); docs/observability.md lists each one
+/// with its Prometheus name. Any <c>System.Diagnostics.Metrics</c> listener reads them: OpenTelemetry (the
+/// <c>/metrics</c> scrape endpoint of <c>serve</c>, OTLP), <c>dotnet-counters</c>, or a <see cref="MeterListener"/>.
+/// </summary>
+/// <remarks>
+/// Recording is allocation-free: counters with at most one tag, tag values from a small fixed set (command types,
+/// error and close codes). Thread safety: every member may be called from many threads at once.
+/// </remarks>
+public sealed class SwitchboardMetrics : IDisposable
+{
+    /// <summary>The meter's name, to enable with OpenTelemetry's <c>AddMeter("Switchboard")</c>.</summary>
+    public const string MeterName = "Switchboard";
+
+    private readonly Meter _meter;
+    private readonly UpDownCounter<long> _activeConnections;
+    private readonly Counter<long> _connectionsOpened;
+    private readonly Counter<long> _connectionsClosed;
+    private readonly UpDownCounter<long> _activeSubscriptions;
+    private readonly Counter<long> _messagesReceived;
+    private readonly Counter<long> _messagesSent;
+    private readonly Counter<long> _bytesReceived;
+    private readonly Counter<long> _bytesSent;
+    private readonly Counter<long> _publications;
+    private readonly Counter<long> _deliveries;
+    private readonly Counter<long> _commands;
+    private readonly Histogram<double> _commandDuration;
+    private readonly Counter<long> _slowConsumerCloses;
+    private readonly Counter<long> _recoveries;
+    private readonly Counter<long> _brokerRoundTrips;
+    private readonly Histogram<double> _brokerDuration;
+    private readonly Counter<long> _errors;
+    private readonly Counter<long> _gapsHealed;
+    private Func<long> _activeChannels = static () => 0;
+    private Func<long> _queuedBytes = static () => 0;
+
+    /// <summary>Creates the instruments on a meter from <paramref name="meterFactory"/> (so each host has its own).</summary>
+    public SwitchboardMetrics(IMeterFactory meterFactory)
+    {
+        ArgumentNullException.ThrowIfNull(meterFactory);
+        _meter = meterFactory.Create(MeterName);
+        _activeConnections = _meter.CreateUpDownCounter<long>("switchboard.connections.active", "{connection}", "WebSocket connections open now (admitted, welcomed).");
+        _connectionsOpened = _meter.CreateCounter<long>("switchboard.connections.opened", "{connection}", "Connections admitted since start.");
+        _connectionsClosed = _meter.CreateCounter<long>("switchboard.connections.closed", "{connection}", "Connections closed since start, by WebSocket close code (switchboard.close_code).");
+        _activeSubscriptions = _meter.CreateUpDownCounter<long>("switchboard.subscriptions.active", "{subscription}", "Subscriptions held by this node's connections now.");
+        _meter.CreateObservableUpDownCounter("switchboard.channels.active", () => _activeChannels(), "{channel}", "Channels and patterns with at least one local subscriber now.");
+        _messagesReceived = _meter.CreateCounter<long>("switchboard.messages.received", "{message}", "Protocol messages received from clients.");
+        _messagesSent = _meter.CreateCounter<long>("switchboard.messages.sent", "{message}", "Protocol messages sent to clients (a batched frame counts each message in it).");
+        _bytesReceived = _meter.CreateCounter<long>("switchboard.io.received", "By", "Bytes of client messages received.");
+        _bytesSent = _meter.CreateCounter<long>("switchboard.io.sent", "By", "Bytes of messages sent to clients.");
+        _publications = _meter.CreateCounter<long>("switchboard.publications", "{publication}", "Publications made through this node (clients, ISwitchboard, the HTTP API); duplicates by idempotency key not counted.");
+        _deliveries = _meter.CreateCounter<long>("switchboard.deliveries", "{delivery}", "Publications handed to local subscribers' queues (one per subscriber).");
+        _commands = _meter.CreateCounter<long>("switchboard.commands", "{command}", "Client commands handled, by switchboard.command (type) and error.type (the error code; absent when it succeeded).");
+        _commandDuration = _meter.CreateHistogram<double>("switchboard.command.duration", "s", "Time from a command's receipt to its reply being queued, by switchboard.command.", advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5] });
+        _slowConsumerCloses = _meter.CreateCounter<long>("switchboard.slow_consumer.closes", "{connection}", "Connections closed with 4003 because their outgoing queue overflowed.");
+        _recoveries = _meter.CreateCounter<long>("switchboard.recoveries", "{recovery}", "Subscribes with since, by switchboard.recovered (true: every missed publication delivered; false: the client must reload).");
+        _meter.CreateObservableUpDownCounter("switchboard.outgoing_queue.size", () => _queuedBytes(), "By", "Bytes waiting in all connections' outgoing queues now.");
+        _brokerRoundTrips = _meter.CreateCounter<long>("switchboard.broker.operations", "{operation}", "Calls to the broker (publish, subscribe, unsubscribe, history), by switchboard.broker.operation and error.type when it failed.");
+        _brokerDuration = _meter.CreateHistogram<double>("switchboard.broker.duration", "s", "Broker round-trip time, by switchboard.broker.operation.", advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1] });
+        _errors = _meter.CreateCounter<long>("switchboard.errors", "{error}", "Server-side failures (an exception in a handler or the broker), by error.type.");
+        _gapsHealed = _meter.CreateCounter<long>("switchboard.gaps.healed", "{gap}", "Stream gaps a node repaired from history before its subscribers saw them.");
+    }
+
+    /// <summary>Lets the observable instruments read the node's current state (called once by the node).</summary>
+    internal void Observe(Func<long> activeChannels, Func<long> queuedBytes)
+    {
+        _activeChannels = activeChannels;
+        _queuedBytes = queuedBytes;
+    }
+
+    /// <summary>A connection was admitted.</summary>
+    public void ConnectionOpened()
+    {
+        _activeConnections.Add(1);
+        _connectionsOpened.Add(1);
+    }
+
+    /// <summary>An admitted connection ended with <paramref name="closeCode"/> (1006 when it was aborted without one).</summary>
+    public void ConnectionClosed(int closeCode)
+    {
+        _activeConnections.Add(-1);
+        _connectionsClosed.Add(1, new KeyValuePair<string, object?>("switchboard.close_code", closeCode));
+        if (closeCode == 4003)
+        {
+            _slowConsumerCloses.Add(1);
+        }
+    }
+
+    /// <summary>A connection subscribed (+1) or unsubscribed (-1).</summary>
+    public void SubscriptionsChanged(int delta) => _activeSubscriptions.Add(delta);
+
+    /// <summary>A client message of <paramref name="bytes"/> bytes arrived.</summary>
+    public void MessageReceived(int bytes)
+    {
+        _messagesReceived.Add(1);
+        _bytesReceived.Add(bytes);
+    }
+
+    /// <summary><paramref name="messages"/> messages, <paramref name="bytes"/> bytes in all, were written to a client.</summary>
+    public void MessagesSent(int messages, long bytes)
+    {
+        _messagesSent.Add(messages);
+        _bytesSent.Add(bytes);
+    }
+
+    /// <summary>A publication was made (not a duplicate).</summary>
+    public void Published() => _publications.Add(1);
+
+    /// <summary>A publication was handed to <paramref name="subscribers"/> local subscribers.</summary>
+    public void Delivered(int subscribers)
+    {
+        if (subscribers > 0)
+        {
+            _deliveries.Add(subscribers);
+        }
+    }
+
+    /// <summary>A command of <paramref name="type"/> finished, with <paramref name="errorCode"/> when it failed, after <paramref name="startTimestamp"/> (<see cref="Stopwatch.GetTimestamp"/>).</summary>
+    public void CommandCompleted(string type, string? errorCode, long startTimestamp)
+    {
+        var command = new KeyValuePair<string, object?>("switchboard.command", type);
+        if (errorCode is null)
+        {
+            _commands.Add(1, command);
+        }
+        else
+        {
+            _commands.Add(1, command, new KeyValuePair<string, object?>("error.type", errorCode));
+        }
+
+        _commandDuration.Record(Stopwatch.GetElapsedTime(startTimestamp).TotalSeconds, command);
+    }
+
+    /// <summary>A subscribe with <c>since</c> recovered every missed publication (<paramref name="recovered"/>) or not.</summary>
+    public void Recovery(bool recovered) => _recoveries.Add(1, new KeyValuePair<string, object?>("switchboard.recovered", recovered));
+
+    /// <summary>A broker call of <paramref name="operation"/> (publish, subscribe, unsubscribe, history) returned, failed with <paramref name="errorType"/> if not null.</summary>
+    public void BrokerOperation(string operation, string? errorType, long startTimestamp)
+    {
+        var tag = new KeyValuePair<string, object?>("switchboard.broker.operation", operation);
+        if (errorType is null)
+        {
+            _brokerRoundTrips.Add(1, tag);
+        }
+        else
+        {
+            _brokerRoundTrips.Add(1, tag, new KeyValuePair<string, object?>("error.type", errorType));
+        }
+
+        _brokerDuration.Record(Stopwatch.GetElapsedTime(startTimestamp).TotalSeconds, tag);
+    }
+
+    /// <summary>A server-side failure of <paramref name="errorType"/> (an exception type name or an error code).</summary>
+    public void Error(string errorType) => _errors.Add(1, new KeyValuePair<string, object?>("error.type", errorType));
+
+    /// <summary>A node healed a gap in a stream from history.</summary>
+    public void GapHealed() => _gapsHealed.Add(1);
+
+    /// <inheritdoc />
+    public void Dispose() => _meter.Dispose();
+}

@@ -1,0 +1,196 @@
+using System.Text;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Switchboard.Protocol;
+using Switchboard.Brokers;
+using Switchboard.Server.Internal;
+using Switchboard.Server.Security.Internal;
+using Switchboard.Server.Transport;
+
+namespace Switchboard.Server.Handlers.Internal;
+
+/// <summary>
+/// A <see cref="SwitchboardHandler"/> as a protocol of the connection core: routes each message by its type, turns
+/// every failure into the application's error reply, and keeps the connection's audiences (everyone, its user, its
+/// roles, the groups it joins) as subscriptions to the handler's broker channels.
+/// </summary>
+/// <remarks>Thread safety: one instance serves every connection of one mapping; per-connection state is in <see cref="HandlerConnection"/>.</remarks>
+internal sealed class HandlerProtocol : IConnectionProtocol
+{
+    private readonly SwitchboardHandler _handler;
+    private readonly IReadOnlyDictionary<string, HandlerRoute> _routes;
+    private readonly byte[] _typeProperty;
+    private readonly SwitchboardNode _node;
+    private readonly string _name;
+    private readonly ILogger _logger;
+
+    public HandlerProtocol(SwitchboardHandler handler, HandlerOptions options, SwitchboardNode node, SecurityPolicy policy, ILogger logger)
+    {
+        _handler = handler;
+        _routes = new Dictionary<string, HandlerRoute>(options.Routes, StringComparer.Ordinal);
+        TypeProperty = options.TypeProperty;
+        _typeProperty = Encoding.UTF8.GetBytes(options.TypeProperty);
+        _node = node;
+        _name = handler.GetType().Name;
+        _logger = logger;
+        Heartbeat = HandlerSettings.Heartbeat(options);
+        Authentication = HandlerSettings.Authentication(options, policy, new HandlerHandshake(this, options, policy.Tokens));
+        RateLimit = options.RateLimiter is { } create ? new MessageRateLimit(create, AbuseThreshold: 0, TimeSpan.FromSeconds(10)) : null;
+    }
+
+    public string TypeProperty { get; }
+
+    public ConnectionHeartbeat Heartbeat { get; }
+
+    public ConnectionAuthentication Authentication { get; }
+
+    public MessageRateLimit? RateLimit { get; }
+
+    public SwitchboardHandler Handler => _handler;
+
+    public string? SelectSubProtocol(IList<string> requested) => null;
+
+    public async ValueTask OnConnectedAsync(SwitchboardConnection connection, HttpContext context, CancellationToken cancellationToken)
+    {
+        var handlerConnection = new HandlerConnection(connection, this, context);
+        connection.ProtocolState = handlerConnection;
+        var ns = _handler.Clients.Namespace;
+        await AddAudienceAsync(connection, HandlerChannels.All(ns)).ConfigureAwait(false);
+        if (connection.Identity.UserId is { } user)
+        {
+            await AddAudienceAsync(connection, HandlerChannels.User(ns, user)).ConfigureAwait(false);
+        }
+
+        foreach (var role in connection.Identity.Roles)
+        {
+            await AddAudienceAsync(connection, HandlerChannels.Role(ns, role)).ConfigureAwait(false);
+        }
+
+        await _handler.OnConnectedAsync(handlerConnection).ConfigureAwait(false);
+    }
+
+    public async ValueTask OnMessageAsync(SwitchboardConnection connection, ReadOnlyMemory<byte> message, CancellationToken cancellationToken)
+    {
+        var handlerConnection = (HandlerConnection)connection.ProtocolState!;
+        if (!MessageTypeReader.TryRead(message.Span, _typeProperty, out var type))
+        {
+            SendError(handlerConnection, new HandlerError(HandlerErrorKind.InvalidJson, "Invalid JSON"));
+            return;
+        }
+
+        var received = new HandlerMessage(message, type);
+        try
+        {
+            if (type is not null && _routes.TryGetValue(type, out var route))
+            {
+                await route.Handle(handlerConnection, received).ConfigureAwait(false);
+            }
+            else
+            {
+                await _handler.OnMessageAsync(handlerConnection, received).ConfigureAwait(false);
+            }
+        }
+        catch (InvalidHandlerMessageException ex)
+        {
+            SendError(handlerConnection, new HandlerError(HandlerErrorKind.InvalidMessage, ex.Message, received));
+        }
+        catch (BrokerUnavailableException ex)
+        {
+            HandlerLog.BrokerUnavailable(_logger, _name, connection.Id, ex);
+            SendError(handlerConnection, new HandlerError(HandlerErrorKind.Failed, "Service unavailable, try again", received));
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            HandlerLog.MessageFailed(_logger, _name, type, connection.Id, ex);
+            SendError(handlerConnection, new HandlerError(HandlerErrorKind.Failed, "Internal error", received));
+        }
+        finally
+        {
+            received.Release();
+        }
+    }
+
+    public void OnRateLimited(SwitchboardConnection connection, ReadOnlyMemory<byte> message)
+    {
+        var request = MessageTypeReader.TryRead(message.Span, _typeProperty, out var type) ? new HandlerMessage(message, type) : null;
+        try
+        {
+            SendError((HandlerConnection)connection.ProtocolState!, new HandlerError(HandlerErrorKind.RateLimited, "Rate limit exceeded", request));
+        }
+        finally
+        {
+            request?.Release();
+        }
+    }
+
+    public ValueTask OnDisconnectedAsync(SwitchboardConnection connection) =>
+        connection.ProtocolState is HandlerConnection handlerConnection ? _handler.OnDisconnectedAsync(handlerConnection) : ValueTask.CompletedTask;
+
+    public void SendError(HandlerConnection connection, HandlerError error)
+    {
+        try
+        {
+            _handler.OnError(connection, error);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            HandlerLog.ErrorReplyFailed(_logger, _name, connection.Id, ex);
+        }
+    }
+
+    public async ValueTask<bool> JoinAsync(HandlerConnection connection, HashSet<string> groups, string group)
+    {
+        var channel = HandlerChannels.Group(_handler.Clients.Namespace, group);
+        if (groups.Contains(group))
+        {
+            return false;
+        }
+
+        await AddAudienceAsync(connection.Transport, channel).ConfigureAwait(false);
+        groups.Add(group);
+        return true;
+    }
+
+    public async ValueTask<bool> LeaveAsync(HandlerConnection connection, HashSet<string> groups, string group)
+    {
+        var channel = HandlerChannels.Group(_handler.Clients.Namespace, group);
+        if (!groups.Remove(group))
+        {
+            return false;
+        }
+
+        if (connection.Transport.Subscriptions.Remove(channel, out var subscription))
+        {
+            await _node.RemoveSubscriptionAsync(subscription).ConfigureAwait(false);
+        }
+
+        return true;
+    }
+
+    public void AuthenticationFailed(Exception exception) => HandlerLog.AuthenticationFailed(_logger, _name, exception);
+
+    private async ValueTask AddAudienceAsync(SwitchboardConnection connection, string channel)
+    {
+        if (connection.Subscriptions.ContainsKey(channel))
+        {
+            return;
+        }
+
+        if (connection.Subscriptions.Count >= _node.Options.MaxSubscriptionsPerConnection)
+        {
+            throw new InvalidOperationException($"at most {_node.Options.MaxSubscriptionsPerConnection} groups and audiences per connection");
+        }
+
+        var subscription = ChannelSubscription.ForHandler(connection, ChannelPattern.Parse(channel));
+        connection.Subscriptions.Add(channel, subscription);
+        try
+        {
+            await _node.AddSubscriptionAsync(subscription, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch
+        {
+            connection.Subscriptions.Remove(channel);
+            throw;
+        }
+    }
+}

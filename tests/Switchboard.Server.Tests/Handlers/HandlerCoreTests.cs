@@ -1,0 +1,63 @@
+using System.Net.WebSockets;
+using Microsoft.Extensions.DependencyInjection;
+using Switchboard.Server.Security;
+using Switchboard.Server.Tests.Infrastructure;
+
+namespace Switchboard.Server.Tests.Handlers;
+
+/// <summary>What a handler endpoint gets from the connection core it shares with the built-in protocol: origin checks, drain, the reserved namespace.</summary>
+public sealed class HandlerCoreTests
+{
+    [Fact]
+    public async Task The_origin_check_guards_handler_endpoints()
+    {
+        await using var server = await HandlerServer.StartAsync(configureServices: s => s.Configure<SwitchboardSecurityOptions>(o => o.AllowedOrigins.Add("https://app.example.com")));
+        await Assert.ThrowsAsync<WebSocketException>(() => server.ConnectChatAsync(options: o => o.SetRequestHeader("Origin", "https://evil.example.com")));
+        await using var allowed = await server.ConnectChatAsync(options: o => o.SetRequestHeader("Origin", "https://app.example.com"));
+        Assert.True(allowed.Client.IsOpen);
+    }
+
+    [Fact]
+    public async Task Shutdown_closes_handler_connections_with_1001_and_runs_their_disconnect()
+    {
+        var server = await HandlerServer.StartAsync();
+        try
+        {
+            await using var client = await server.ConnectChatAsync();
+            var chat = server.Chat();
+            await server.StopAsync();
+            var (status, _) = await client.Client.WaitForCloseAsync();
+            Assert.Equal(WebSocketCloseStatus.EndpointUnavailable, status);
+            Assert.Equal(client.Id, await chat.Disconnected.Reader.ReadAsync().AsTask().WaitAsync(TestClient.DefaultTimeout));
+        }
+        finally
+        {
+            await server.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task The_server_api_refuses_the_handlers_reserved_channels()
+    {
+        await using var server = await HandlerServer.StartAsync();
+        var api = server.Services.GetRequiredService<ISwitchboard>();
+        await Assert.ThrowsAsync<ArgumentException>(async () => await api.PublishAsync("sb:handler.ChatTestHandler.all", "{}"u8.ToArray()));
+    }
+
+    [Fact]
+    public async Task An_overridden_error_format_can_echo_the_requests_id()
+    {
+        await using var server = await HandlerServer.StartAsync();
+        await using var client = await TestClient.ConnectAsync(server.Endpoint("/results"), expectWelcome: false);
+        await client.SendRawAsync("{\"id\":5,\"type\":\"nope\"}");
+        var result = await client.ReceiveTypeAsync("result");
+        Assert.Equal(5, result["id"]!.GetValue<int>());
+        Assert.False(result["success"]!.GetValue<bool>());
+        Assert.Equal("Unknown message type", result["error"]!.GetValue<string>());
+
+        await client.SendRawAsync("{\"id\":6");
+        var invalid = await client.ReceiveTypeAsync("result");
+        Assert.Null(invalid["id"]);
+        Assert.Equal("InvalidJson", invalid["kind"]!.GetValue<string>());
+    }
+}

@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# The switchboard .NET tool as a user installs it: packs src/Switchboard (Switchboard.Cli) into a local folder,
+# installs it into a temporary tool path from there, and runs `switchboard --version` and a short serve round trip
+# (serve on a free port, sub waits for one message, pub sends it). Prints "N passed, N failed" as its last line.
+# Expects the Release build test.sh made (packs with --no-build when SWITCHBOARD_NO_BUILD=1).
+set -uo pipefail
+root="$(cd "$(dirname "$0")/../.." && pwd)"
+work=$(mktemp -d)
+serve_pid=""
+cleanup() {
+  [ -n "$serve_pid" ] && kill "$serve_pid" 2>/dev/null
+  rm -rf "$work"
+}
+trap cleanup EXIT
+passed=0
+failed=0
+check() { # name, then the command; counts and reports
+  local name=$1; shift
+  if "$@"; then passed=$((passed + 1)); echo "ok - $name"; else failed=$((failed + 1)); echo "not ok - $name"; fi
+}
+
+build_flag=()
+[ "${SWITCHBOARD_NO_BUILD:-0}" = 1 ] && build_flag=(--no-build)
+if ! dotnet pack "$root/src/Switchboard/Switchboard.csproj" -c Release "${build_flag[@]}" -nologo -clp:ErrorsOnly -o "$work/feed" >"$work/pack.log" 2>&1; then
+  cat "$work/pack.log"; echo "0 passed, 1 failed"; exit 1
+fi
+package=$(ls "$work/feed"/Switchboard.Cli.*.nupkg | grep -v '\.symbols\.' | head -1)
+version=$(basename "$package" .nupkg); version=${version#Switchboard.Cli.}
+if ! dotnet tool install Switchboard.Cli --version "$version" --tool-path "$work/bin" --add-source "$work/feed" >"$work/install.log" 2>&1; then
+  cat "$work/install.log"; echo "0 passed, 1 failed"; exit 1
+fi
+sb="$work/bin/switchboard"
+
+version_is_printed() { "$sb" --version | tee "$work/version.txt" | grep -qF "${version%%+*}"; }
+check "switchboard --version prints $version" version_is_printed
+
+round_trip() {
+  "$sb" serve --urls http://127.0.0.1:0 >"$work/serve.log" 2>&1 &
+  serve_pid=$!
+  local url=""
+  for _ in $(seq 1 600); do # up to 60 s for the first start on a busy machine
+    url=$(grep -oE 'listening on http://127\.0\.0\.1:[0-9]+' "$work/serve.log" | head -1 | sed 's/listening on http/ws/')
+    [ -n "$url" ] && break
+    kill -0 "$serve_pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  [ -n "$url" ] || { cat "$work/serve.log"; return 1; }
+  "$sb" sub tool.check --url "$url/ws" --count 1 >"$work/sub.out" 2>"$work/sub.err" &
+  local sub_pid=$!
+  for _ in $(seq 1 600); do grep -q "subscribed to tool.check" "$work/sub.err" && break; sleep 0.1; done
+  "$sb" pub tool.check '{"text":"from the installed tool"}' --url "$url/ws" || return 1
+  for _ in $(seq 1 300); do kill -0 "$sub_pid" 2>/dev/null || break; sleep 0.1; done
+  kill "$sub_pid" 2>/dev/null
+  kill -TERM "$serve_pid"; wait "$serve_pid"; serve_pid="" # SIGTERM: a background job of a script ignores SIGINT
+  grep -q '"from the installed tool"' "$work/sub.out" || { cat "$work/sub.out" "$work/sub.err"; return 1; }
+}
+check "the installed switchboard serves a pub/sub round trip" round_trip
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
