@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Switchboard.Nats;
 using Switchboard.Nats.Internal;
 using Switchboard.Server;
+using Switchboard.Server.Health;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -30,7 +31,7 @@ public static class SwitchboardNatsServiceCollectionExtensions
         services.TryAddSingleton<NatsForwarder>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPublicationObserver, NatsForwarder>(static sp => sp.GetRequiredService<NatsForwarder>()));
         services.AddHostedService<NatsBridgeService>();
-        services.AddHealthChecks().AddCheck<NatsBridgeHealthCheck>("nats", tags: ["ready"]);
+        services.AddHealthChecks().AddCheck<NatsBridgeHealthCheck>("nats", tags: [SwitchboardHealthChecks.Ready]); // counts for /health/ready
         return services;
     }
 }

@@ -49,6 +49,7 @@ public static class SwitchboardServiceCollectionExtensions
         services.AddHostedService<TokenExpiryMonitor>();
         services.AddMetrics();
         services.TryAddSingleton<Switchboard.Server.Diagnostics.SwitchboardMetrics>();
+        services.TryAddSingleton<NodeTraffic>(); // The admin page's view of the metrics, through the HTTP API's info.
         services.AddHealthChecks().AddCheck<Switchboard.Server.Health.NodeReadinessCheck>("switchboard", tags: [Switchboard.Server.Health.SwitchboardHealthChecks.Ready]);
         return services;
     }

@@ -28,7 +28,7 @@ internal sealed class NatsBridgeService(
     {
         var settings = options.Value;
         var routes = SwitchboardNatsOptionsValidator.Compile(settings, []);
-        NatsLog.Starting(_logger, string.Join(", ", routes.Select(static r => $"{r.Subject} <-> {r.ChannelPattern} ({r.Direction})")), Redact(settings.Url!), settings.QueueGroup);
+        NatsLog.Starting(_logger, string.Join(", ", routes.Select(static r => $"{r.Subject} <-> {r.ChannelPattern} ({r.Direction})")), SwitchboardNatsOptionsValidator.Redact(settings.Url!), settings.QueueGroup);
         var natsOptions = NatsOpts.Default with
         {
             Url = settings.Url!,
@@ -37,7 +37,6 @@ internal sealed class NatsBridgeService(
             MaxReconnectRetry = -1,
             ReconnectWaitMin = TimeSpan.FromMilliseconds(250),
             ReconnectWaitMax = TimeSpan.FromSeconds(2),
-            LoggerFactory = loggerFactory,
         };
 
         await using var connection = new NatsConnection(natsOptions);
@@ -125,6 +124,4 @@ internal sealed class NatsBridgeService(
             }
         }
     }
-
-    private static string Redact(string url) => System.Text.RegularExpressions.Regex.Replace(url, "//[^/@]*@", "//***@");
 }

@@ -58,6 +58,6 @@ internal sealed class SwitchboardNatsOptionsValidator : IValidateOptions<Switchb
     }
 
     /// <summary>A URL for an error message, without the password it may carry.</summary>
-    private static string Redact(string url) =>
+    public static string Redact(string url) =>
         System.Text.RegularExpressions.Regex.Replace(url, "//[^/@]*@", "//***@");
 }

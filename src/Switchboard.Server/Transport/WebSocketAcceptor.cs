@@ -30,6 +30,8 @@ internal static class WebSocketAcceptor
             KeepAliveTimeout = webSocketPings ? pongTimeout : Timeout.InfiniteTimeSpan,
             DangerousEnableCompression = false,
         }).ConfigureAwait(false);
+
+        // Plain clients' frames leave in one write per batch when the upgrade went through CoalescingUpgrade.
         return Internal.CoalescingUpgrade.Wrap(context, accepted);
     }
 }

@@ -1,0 +1,142 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Switchboard.Server.Handlers;
+using Switchboard.Server.Security;
+
+namespace HomeHub;
+
+/// <summary>
+/// The Home Assistant WebSocket API subset of seed 000 at <c>/api/websocket</c>: <c>auth_required</c>, then <c>auth</c>
+/// with an <c>access_token</c> (those of <c>--HomeHub:AccessToken</c>) answered by <c>auth_ok</c> or
+/// <c>auth_invalid</c>; then commands with increasing <c>id</c>s, each answered by a <c>result</c> (or <c>pong</c>)
+/// with that id: <c>get_states</c>, <c>subscribe_events</c>, <c>unsubscribe_events</c>, <c>call_service</c>,
+/// <c>fire_event</c>, <c>ping</c>.
+/// </summary>
+public sealed class HomeAssistantHandler(EntityStore entities, EventBus events, IConfiguration configuration) : SwitchboardHandler
+{
+    private const string Version = "2024.1.0";
+    private static readonly JsonElement EmptyObject = JsonSerializer.SerializeToElement(new Dictionary<string, JsonElement>(), HaJsonContext.Default.DictionaryStringJsonElement);
+    private readonly byte[] _accessToken = Encoding.UTF8.GetBytes(configuration["HomeHub:AccessToken"] ?? "");
+
+    public override void Configure(HandlerOptions options)
+    {
+        options.Authentication = HandlerAuthentication.FirstMessage;
+        options.AuthenticationPrompt = JsonSerializer.Serialize(new AuthMessage("auth_required", Version, null), HaJsonContext.Default.AuthMessage);
+        options
+            .On("get_states", Command((c, id, _) => Result(c, id, JsonSerializer.SerializeToElement(entities.States(), HaJsonContext.Default.ListEntityState))))
+            .On("subscribe_events", Command((c, id, m) =>
+            {
+                events.Subscribe(c, id, m.TryGetProperty("event_type", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString() : null);
+                Result(c, id, null);
+            }))
+            .On("unsubscribe_events", Command((c, id, m) =>
+            {
+                if (m.TryGetProperty("subscription", out var s) && s.TryGetInt64(out var subscription) && events.Unsubscribe(c, subscription))
+                {
+                    Result(c, id, null);
+                }
+                else
+                {
+                    Error(c, id, "not_found", "Subscription not found.");
+                }
+            }))
+            .On("call_service", Command((c, id, m) =>
+            {
+                var context = HaContext.New();
+                var (changes, error) = entities.Call(Text(m, "domain"), Text(m, "service"), m, context);
+                foreach (var change in changes)
+                {
+                    Fire("state_changed", JsonSerializer.SerializeToElement(change, HaJsonContext.Default.StateChangedData), context);
+                }
+
+                if (error is null)
+                {
+                    Result(c, id, JsonSerializer.SerializeToElement(new ContextResult(context), HaJsonContext.Default.ContextResult));
+                }
+                else
+                {
+                    Error(c, id, error.Code, error.Message);
+                }
+            }))
+            .On("fire_event", Command((c, id, m) =>
+            {
+                if (Text(m, "event_type") is not { Length: > 0 } eventType)
+                {
+                    Error(c, id, "invalid_format", "Message incorrectly formatted: event_type is required.");
+                    return;
+                }
+
+                var context = HaContext.New();
+                Fire(eventType, m.TryGetProperty("event_data", out var data) && data.ValueKind == JsonValueKind.Object ? data : EmptyObject, context);
+                Result(c, id, JsonSerializer.SerializeToElement(new ContextResult(context), HaJsonContext.Default.ContextResult));
+            }))
+            .On("ping", Command((c, id, _) => c.Send(new PongMessage(id, "pong"), HaJsonContext.Default.PongMessage)));
+    }
+
+    public override ValueTask<HandlerAuthResult> AuthenticateAsync(HandlerAuthContext context)
+    {
+        if (!context.IsJson || context.Message.Type != "auth" || !context.Message.Json.TryGetProperty("access_token", out var token) || token.ValueKind != JsonValueKind.String)
+        {
+            return ValueTask.FromResult(Invalid("Auth message incorrectly formatted"));
+        }
+
+        var given = Encoding.UTF8.GetBytes(token.GetString()!);
+        return ValueTask.FromResult(_accessToken.Length > 0 && CryptographicOperations.FixedTimeEquals(given, _accessToken)
+            ? HandlerAuthResult.Accept(new ConnectionIdentity { UserId = "homeiq" }).WithReply(new AuthMessage("auth_ok", Version, null), HaJsonContext.Default.AuthMessage)
+            : Invalid("Invalid access token or password"));
+
+        static HandlerAuthResult Invalid(string message) => HandlerAuthResult.Reject(message).WithReply(new AuthMessage("auth_invalid", null, message), HaJsonContext.Default.AuthMessage);
+    }
+
+    public override ValueTask OnMessageAsync(HandlerConnection connection, HandlerMessage message)
+    {
+        Error(connection, IdOf(message), "unknown_command", "Unknown command.");
+        return ValueTask.CompletedTask;
+    }
+
+    public override ValueTask OnDisconnectedAsync(HandlerConnection connection)
+    {
+        events.Remove(connection);
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>Home Assistant's format for every error Switchboard reports (bad JSON, rate limits, failures).</summary>
+    public override void OnError(HandlerConnection connection, HandlerError error) =>
+        Error(connection, error.Request is { } request ? IdOf(request) : null, error.Kind is HandlerErrorKind.Failed ? "unknown_error" : "invalid_format", error.Message);
+
+    // A command must carry an id greater than the connection's previous one, as Home Assistant requires.
+    private static Func<HandlerConnection, HandlerMessage, ValueTask> Command(Action<HandlerConnection, long, JsonElement> handle) => (connection, message) =>
+    {
+        if (IdOf(message) is not { } id)
+        {
+            Error(connection, null, "invalid_format", "Message incorrectly formatted: id must be an integer.");
+        }
+        else if (connection.Items.TryGetValue("last_id", out var last) && id <= (long)last!)
+        {
+            Error(connection, id, "id_reuse", "Identifier values have to increase.");
+        }
+        else
+        {
+            connection.Items["last_id"] = id;
+            handle(connection, id, message.Json);
+        }
+
+        return ValueTask.CompletedTask;
+    };
+
+    private void Fire(string eventType, JsonElement data, HaContext context) =>
+        events.Fire(new HaEvent(eventType, data, "LOCAL", EntityStore.Now(), context));
+
+    private static long? IdOf(HandlerMessage message) =>
+        message.Json.TryGetProperty("id", out var id) && id.TryGetInt64(out var value) ? value : null;
+
+    private static string Text(JsonElement message, string name) =>
+        message.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString()! : "";
+
+    private static void Result(HandlerConnection connection, long id, JsonElement? result) =>
+        connection.Send(new ResultMessage(id, "result", true, result), HaJsonContext.Default.ResultMessage);
+
+    private static void Error(HandlerConnection connection, long? id, string code, string message) =>
+        connection.Send(new ErrorResultMessage(id, "result", false, new HaError(code, message)), HaJsonContext.Default.ErrorResultMessage);
+}

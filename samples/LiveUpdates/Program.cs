@@ -1,0 +1,42 @@
+using System.Text.Json;
+using LiveUpdates;
+using Switchboard.Samples;
+
+// Seed 002: dotnet run --project samples/LiveUpdates -- --urls http://127.0.0.1:8081 --Switchboard:Auth:Secret=A_SECRET_OF_32_BYTES_OR_MORE
+var builder = WebApplication.CreateBuilder(args);
+builder.UseSampleDefaults("http://localhost:8081");
+builder.Services.AddSwitchboard();
+builder.Services.AddSingleton<LiveEventBridge>();
+
+var app = builder.Build();
+app.MapSwitchboardHandler<LiveUpdatesHandler>("/ws");
+
+// Backends publish events here; with --Switchboard:HttpApi:Key=KEY they must send "Authorization: Bearer KEY".
+var key = app.Configuration["Switchboard:HttpApi:Key"];
+app.MapPost("/api/events", async (HttpRequest request, LiveEventBridge bridge) =>
+{
+    if (!string.IsNullOrEmpty(key) && request.Headers.Authorization.ToString() != $"Bearer {key}")
+    {
+        return Problem.Result("Unauthorized", "send Authorization: Bearer <Switchboard:HttpApi:Key>", StatusCodes.Status401Unauthorized);
+    }
+
+    EventRequest? posted;
+    try
+    {
+        posted = await JsonSerializer.DeserializeAsync(request.Body, LiveJsonContext.Default.EventRequest, request.HttpContext.RequestAborted);
+    }
+    catch (JsonException)
+    {
+        posted = null;
+    }
+
+    if (posted is not { Subject: var subject, Data: { } data } || !LiveEventBridge.IsSubject(subject))
+    {
+        return Problem.Result("Invalid event", "the body must be {\"subject\": a subject such as order.created, \"data\": any JSON value}");
+    }
+
+    var topics = await bridge.DeliverAsync(subject!, data, request.HttpContext.RequestAborted);
+    return Results.Json(new EventAccepted(subject!, topics), LiveJsonContext.Default.EventAccepted, statusCode: 202);
+});
+app.LogListeningAddress("LiveUpdates");
+app.Run();

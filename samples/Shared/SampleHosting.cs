@@ -1,0 +1,47 @@
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Switchboard.Samples;
+
+/// <summary>
+/// What every sample does the same way to start: its seed's default address, one-line console logs, Redis when
+/// <c>--Switchboard:Redis:Configuration=host:port</c> is given (as <c>switchboard serve</c> does), and a log line with
+/// the address it listens on once Kestrel is bound (tests wait for it; with port 0 it names the port picked).
+/// </summary>
+internal static partial class SampleHosting
+{
+    /// <summary>Applies the sample defaults. <paramref name="defaultUrls"/> is the address the seed's clients use, taken when no <c>--urls</c> is given.</summary>
+    public static WebApplicationBuilder UseSampleDefaults(this WebApplicationBuilder builder, string defaultUrls)
+    {
+        if (string.IsNullOrEmpty(builder.Configuration["urls"]))
+        {
+            builder.WebHost.UseUrls(defaultUrls);
+        }
+
+        builder.Logging.ClearProviders();
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
+        builder.Logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "HH:mm:ss ";
+        });
+        if (!string.IsNullOrWhiteSpace(builder.Configuration["Switchboard:Redis:Configuration"]))
+        {
+            // Several nodes of the sample behave as one through this Redis (docs/scaling.md).
+            builder.Services.AddSwitchboardRedis();
+        }
+
+        return builder;
+    }
+
+    /// <summary>Logs "<paramref name="sample"/> listening on URL" when the server has started.</summary>
+    public static WebApplication LogListeningAddress(this WebApplication app, string sample)
+    {
+        app.Lifetime.ApplicationStarted.Register(() =>
+            LogListening(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(sample), sample, string.Join(", ", app.Urls)));
+        return app;
+    }
+
+    [LoggerMessage(1, LogLevel.Information, "{Sample} listening on {Urls}")]
+    private static partial void LogListening(ILogger logger, string sample, string urls);
+}
