@@ -13,7 +13,7 @@ log() { printf '==> %s\n' "$*" >&2; }
 # --- install what is missing (as root with apt-get; nothing when already there) ---------------------------------
 # Each entry: "command package". Add a line when a suite starts to need a program (redis-server, chromium, ...).
 # "py:MODULE package" checks that Debian's /usr/bin/python3 can import MODULE (the samples' seed clients use it).
-required=("redis-server redis-server" "nats-server nats-server" "openssl openssl" "git git" "chromium chromium" "py:websockets python3-websockets" "py:websocket python3-websocket" "py:tenacity python3-tenacity")
+required=("redis-server redis-server" "nats-server nats-server" "openssl openssl" "git git" "chromium chromium" "py:websockets python3-websockets" "py:websocket python3-websocket" "py:tenacity python3-tenacity" "nginx nginx")
 missing=()
 for entry in "${required[@]}"; do
   check="${entry%% *}"
@@ -25,7 +25,13 @@ done
 if [ ${#missing[@]} -gt 0 ]; then
   log "installing ${missing[*]}"
   if [ "$(id -u)" -eq 0 ]; then
+    # The packages must not start system services (nginx on port 80, redis on 6379): the tests start their own.
+    policy=/usr/sbin/policy-rc.d
+    [ -e "$policy" ] || { printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod +x "$policy" && own_policy=1; }
     apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    status=$?
+    [ -z "${own_policy:-}" ] || rm -f "$policy"
+    [ "$status" -eq 0 ]
   else
     sudo apt-get update -qq >/dev/null && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   fi || log "could not install ${missing[*]}; the tests that need them will fail"
@@ -82,9 +88,17 @@ for dir in tests/js/*/; do
   log "running js/$name"
   (cd "$dir" && { [ -d node_modules ] || npm ci --no-audit --no-fund --silent; }) || { add_counts 0 1; continue; }
   out="$results/js-$name.tap"
-  (cd "$dir" && SWITCHBOARD_ROOT="$root" node --test --test-reporter=tap --test-timeout=120000 >"$out" 2>&1)
-  p=$(grep -E '^# pass ' "$out" | tail -1 | awk '{print $3}')
-  f=$(grep -E '^# fail ' "$out" | tail -1 | awk '{print $3}')
+  if grep -q '"test": "vitest' "$dir/package.json"; then
+    # Vitest suites (React hooks): flat TAP, counted by line.
+    (cd "$dir" && SWITCHBOARD_ROOT="$root" npx vitest run --reporter=tap-flat >"$out" 2>&1)
+    p=$(grep -cE '^ok ' "$out")
+    f=$(grep -cE '^not ok ' "$out")
+    [ "$p" -gt 0 ] || f=$((f + 1))
+  else
+    (cd "$dir" && SWITCHBOARD_ROOT="$root" node --test --test-reporter=tap --test-timeout=300000 >"$out" 2>&1)
+    p=$(grep -E '^# pass ' "$out" | tail -1 | awk '{print $3}')
+    f=$(grep -E '^# fail ' "$out" | tail -1 | awk '{print $3}')
+  fi
   grep -E '^not ok|error:' "$out" | head -20 >&2 || true
   add_counts "${p:-0}" "${f:-1}"
 done

@@ -5,3 +5,4 @@ export { Subscription } from './src/subscription.js';
 export { backoffBounds, backoffDelay } from './src/backoff.js';
 export { CloseCodes, shouldReconnect } from './src/close-codes.js';
 export { SwitchboardError, CommandError, TimeoutError, BufferFullError, ConnectionError } from './src/errors.js';
+export { encodeCommand, decodeServerMessage } from './src/protocol.js';

@@ -7,7 +7,7 @@ namespace LiveUpdates;
 /// <summary>
 /// The one way events enter the sample: a subject (NATS style, e.g. <c>order.created</c>) and its data go to the
 /// topic of every <see cref="EventRoute"/> whose pattern matches, as that route's message. <c>POST /api/events</c>
-/// calls it today; a message bus subscription (NATS) calls the same <see cref="DeliverAsync"/>. The topics' members
+/// calls it, and so does <see cref="NatsEventIntake"/> for events from NATS. The topics' members
 /// are reached on every node through the broker.
 /// </summary>
 public sealed class LiveEventBridge(HandlerClients<LiveUpdatesHandler> clients)

@@ -7,6 +7,10 @@ var builder = WebApplication.CreateBuilder(args);
 builder.UseSampleDefaults("http://localhost:8081");
 builder.Services.AddSwitchboard();
 builder.Services.AddSingleton<LiveEventBridge>();
+if (!string.IsNullOrEmpty(builder.Configuration["Switchboard:Nats:Url"]))
+{
+    builder.Services.AddHostedService<NatsEventIntake>(); // Events from NATS too, into the same LiveEventBridge.
+}
 
 var app = builder.Build();
 app.MapSwitchboardHandler<LiveUpdatesHandler>("/ws");

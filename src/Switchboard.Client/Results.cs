@@ -10,7 +10,7 @@ public readonly record struct PublishResult(long Offset);
 /// <summary>What <see cref="SwitchboardClient.HistoryAsync{T}(string, System.Text.Json.Serialization.Metadata.JsonTypeInfo{T}, HistoryOptions?, CancellationToken)"/> reads.</summary>
 public sealed class HistoryOptions
 {
-    /// <summary>Only the newest this many publications; <see langword="null"/> for all retained.</summary>
+    /// <summary>At most this many: the newest, or with <see cref="Since"/> the oldest after it; <see langword="null"/> for all retained.</summary>
     public int? Limit { get; set; }
 
     /// <summary>Only the publications after this position.</summary>

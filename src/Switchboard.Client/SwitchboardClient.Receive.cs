@@ -38,6 +38,9 @@ public sealed partial class SwitchboardClient
             case ServerMessageType.Join or ServerMessageType.Leave when message.Channel is { } channel:
                 _subscriptions.OnPresence(channel, message.Type == ServerMessageType.Join, message.Member!);
                 break;
+            case ServerMessageType.Unsubscribe when message.Resubscribe && message.Channel is { } channel:
+                _subscriptions.OnGapNotice(connection, channel);
+                break;
             case ServerMessageType.TokenExpiring:
                 _ = RefreshTokenAsync(connection);
                 break;

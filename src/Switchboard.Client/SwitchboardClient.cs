@@ -167,17 +167,34 @@ public sealed partial class SwitchboardClient : IAsyncDisposable
     public IAsyncEnumerable<Publication<JsonElement>> StreamAsync(string channel, SubscribeOptions? options = null, CancellationToken cancellationToken = default) =>
         StreamAsync(channel, ClientJsonContext.Default.JsonElement, options, cancellationToken);
 
-    /// <summary>Reads a channel's history: the retained publications, oldest first, and the channel's position.</summary>
+    /// <summary>
+    /// Reads a channel's history: the retained publications, oldest first, and the channel's position. The server
+    /// answers in pages that fit the connection's outgoing queue (<c>"more": true</c> when later ones follow); this
+    /// reads page after page with <c>since</c> until it has them all (or <see cref="HistoryOptions.Limit"/> of them).
+    /// </summary>
     public async Task<HistoryResult<T>> HistoryAsync<T>(string channel, JsonTypeInfo<T> typeInfo, HistoryOptions? options = null, CancellationToken cancellationToken = default)
     {
         ValidateChannel(channel, allowWildcards: false);
         ArgumentNullException.ThrowIfNull(typeInfo);
-        var id = _commands.NextId();
-        var command = new PendingCommand(id, "history", ClientCommands.History(id, channel, options?.Limit, options?.Since), ResendPolicy.Resend);
-        var result = await ExecuteAsync(command, null, cancellationToken).ConfigureAwait(false);
-        var reply = ReplyReader.ReadHistory(result.Span, channel);
-        var publications = reply.Publications.Select(p => PublicationReader.Read(p, typeInfo, followsGap: false)).ToList();
-        return new HistoryResult<T>(publications, reply.Position, reply.Complete);
+        var publications = new List<Publication<T>>();
+        var since = options?.Since;
+        var limit = options?.Limit;
+        while (true)
+        {
+            var id = _commands.NextId();
+            var command = new PendingCommand(id, "history", ClientCommands.History(id, channel, limit, since), ResendPolicy.Resend);
+            var result = await ExecuteAsync(command, null, cancellationToken).ConfigureAwait(false);
+            var reply = ReplyReader.ReadHistory(result.Span, channel);
+            publications.AddRange(reply.Publications.Select(p => PublicationReader.Read(p, typeInfo, followsGap: false)));
+            if (!reply.More || reply.Publications.Count == 0 || (limit is { } n && (limit = n - reply.Publications.Count) <= 0))
+            {
+                // A later page that cannot be served in full (the stream moved on meanwhile) reports what the first did not.
+                return new HistoryResult<T>(publications, reply.Position, reply.Complete);
+            }
+
+            var last = reply.Publications[^1];
+            since = new StreamPosition(last.Offset, last.Epoch);
+        }
     }
 
     /// <summary>Reads a channel's history as raw JSON.</summary>

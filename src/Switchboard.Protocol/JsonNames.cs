@@ -26,6 +26,9 @@ internal static class JsonNames
     public static readonly JsonEncodedText Ping = JsonEncodedText.Encode("ping");
     public static readonly JsonEncodedText Version = JsonEncodedText.Encode("version");
     public static readonly JsonEncodedText Recovered = JsonEncodedText.Encode("recovered");
+    public static readonly JsonEncodedText More = JsonEncodedText.Encode("more");
+    public static readonly JsonEncodedText Reason = JsonEncodedText.Encode("reason");
+    public static readonly JsonEncodedText Resubscribe = JsonEncodedText.Encode("resubscribe");
     public static readonly JsonEncodedText Publications = JsonEncodedText.Encode("publications");
     public static readonly JsonEncodedText Clients = JsonEncodedText.Encode("clients");
     public static readonly JsonEncodedText Expires = JsonEncodedText.Encode("expires");

@@ -33,13 +33,16 @@ internal struct MessageFields
     public List<Publication>? Publications;
     public List<PresenceMember>? Clients;
     public long? Expires;
+    public bool More;
+    public string? Reason;
+    public bool Resubscribe;
 
     private static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = 64 };
 
     private enum Field
     {
         Unknown, Type, Id, Success, Result, Error, Code, Message, Ref, Channel, Data, Offset, Epoch, From, Ts, Client,
-        User, Node, Ping, Version, Info, Recovered, Publications, Clients, Expires,
+        User, Node, Ping, Version, Info, Recovered, Publications, Clients, Expires, More, Reason, Resubscribe,
     }
 
     private static readonly (byte[] Name, Field Field)[] Names =
@@ -52,6 +55,7 @@ internal struct MessageFields
         ("user"u8.ToArray(), Field.User), ("node"u8.ToArray(), Field.Node), ("ping"u8.ToArray(), Field.Ping),
         ("version"u8.ToArray(), Field.Version), ("info"u8.ToArray(), Field.Info), ("recovered"u8.ToArray(), Field.Recovered),
         ("publications"u8.ToArray(), Field.Publications), ("clients"u8.ToArray(), Field.Clients), ("expires"u8.ToArray(), Field.Expires),
+        ("more"u8.ToArray(), Field.More), ("reason"u8.ToArray(), Field.Reason), ("resubscribe"u8.ToArray(), Field.Resubscribe),
     ];
 
     /// <summary>Reads <paramref name="utf8"/> as one JSON object; <see langword="false"/> when it is not one.</summary>
@@ -113,6 +117,9 @@ internal struct MessageFields
                 case Field.Publications: Publications = ReadPublications(ref reader, utf8); break;
                 case Field.Clients: Clients = ReadClients(ref reader, utf8); break;
                 case Field.Expires: Expires = reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out var e) ? e : null; break;
+                case Field.More: More = reader.TokenType == JsonTokenType.True; break;
+                case Field.Reason: Reason = ReadString(ref reader); break;
+                case Field.Resubscribe: Resubscribe = reader.TokenType == JsonTokenType.True; break;
                 default: reader.Skip(); break;
             }
         }

@@ -131,6 +131,22 @@ public static class MessageWriter
         PooledJsonWriter.Return(w);
     }
 
+    /// <summary>
+    /// Writes an <c>unsubscribe</c> push: the server ended the subscription to <paramref name="channel"/> (exactly as
+    /// subscribed). The gap notice has reason <c>insufficient_state</c> and <paramref name="resubscribe"/> true.
+    /// </summary>
+    public static void WriteUnsubscribe(IBufferWriter<byte> output, string channel, string reason, bool resubscribe)
+    {
+        var w = PooledJsonWriter.Rent(output);
+        w.WriteStartObject();
+        w.WriteString(JsonNames.Type, "unsubscribe");
+        w.WriteString(JsonNames.Channel, channel);
+        w.WriteString(JsonNames.Reason, reason);
+        w.WriteBoolean(JsonNames.Resubscribe, resubscribe);
+        w.WriteEndObject();
+        PooledJsonWriter.Return(w);
+    }
+
     /// <summary>Writes a <c>join</c> or <c>leave</c> presence event.</summary>
     public static void WritePresenceEvent(IBufferWriter<byte> output, bool join, string channel, string client, string? user, ReadOnlySpan<byte> info)
     {

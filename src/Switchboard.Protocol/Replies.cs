@@ -13,4 +13,6 @@ public sealed record SubscribeReply(string Channel, StreamPosition? Position, bo
 /// <param name="Position">The channel's last offset and epoch.</param>
 /// <param name="Complete">With <c>since</c>: whether every publication after it is included (on the wire,
 /// <c>"recovered": false</c> when not). Otherwise <see langword="true"/>.</param>
-public sealed record HistoryReply(IReadOnlyList<Publication> Publications, StreamPosition Position, bool Complete);
+/// <param name="More">Whether later publications follow the last one included (<c>"more": true</c>): ask again with
+/// <c>since</c> = its position to read on.</param>
+public sealed record HistoryReply(IReadOnlyList<Publication> Publications, StreamPosition Position, bool Complete, bool More = false);

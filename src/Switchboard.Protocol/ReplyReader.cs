@@ -19,7 +19,7 @@ public static class ReplyReader
     public static HistoryReply ReadHistory(ReadOnlySpan<byte> result, string channel)
     {
         var f = Read(result);
-        return new HistoryReply(WithChannel(f.Publications, channel), new StreamPosition(f.Offset ?? 0, f.Epoch ?? ""), f.Recovered != false);
+        return new HistoryReply(WithChannel(f.Publications, channel), new StreamPosition(f.Offset ?? 0, f.Epoch ?? ""), f.Recovered != false, f.More);
     }
 
     /// <summary>Reads a publish result: the publication's offset.</summary>

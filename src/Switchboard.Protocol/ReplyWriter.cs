@@ -34,6 +34,10 @@ public static class ReplyWriter
         {
             w.WriteBoolean(JsonNames.Recovered, false);
         }
+        else if (reply.More)
+        {
+            w.WriteBoolean(JsonNames.More, true);
+        }
     }
 
     /// <summary>Writes a publish result: <c>offset</c>.</summary>

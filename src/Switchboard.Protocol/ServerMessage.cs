@@ -29,6 +29,9 @@ public enum ServerMessageType
     AuthInvalid,
     /// <summary><c>token_expiring</c>: send <c>refresh</c> with a new token.</summary>
     TokenExpiring,
+    /// <summary><c>unsubscribe</c>: the server ended a subscription (the gap notice: <c>reason</c>
+    /// <c>insufficient_state</c>, <c>resubscribe</c> true: subscribe again with <c>since</c>).</summary>
+    Unsubscribe,
 }
 
 /// <summary>
@@ -62,7 +65,13 @@ public sealed class ServerMessage
     /// <summary>The publication of a <c>message</c>. A server send has offset 0 and an empty epoch.</summary>
     public Publication? Publication { get; init; }
 
-    /// <summary>The channel of a <c>join</c> or <c>leave</c>.</summary>
+    /// <summary>The <c>reason</c> of an <c>unsubscribe</c>.</summary>
+    public string? Reason { get; init; }
+
+    /// <summary>Whether an <c>unsubscribe</c> asks the client to subscribe again (with <c>since</c>).</summary>
+    public bool Resubscribe { get; init; }
+
+    /// <summary>The channel of a <c>join</c>, <c>leave</c> or <c>unsubscribe</c>.</summary>
     public string? Channel { get; init; }
 
     /// <summary>The client that joined or left.</summary>

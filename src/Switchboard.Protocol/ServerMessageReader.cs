@@ -49,6 +49,7 @@ public static class ServerMessageReader
                 PingSeconds = f.Ping,
                 Version = f.Version,
             },
+            ServerMessageType.Unsubscribe => new ServerMessage { Type = type, TypeName = typeName, Channel = f.Channel, Reason = f.Reason, Resubscribe = f.Resubscribe },
             ServerMessageType.Pong => new ServerMessage { Type = type, TypeName = typeName, Id = f.Id },
             ServerMessageType.AuthInvalid => new ServerMessage { Type = type, TypeName = typeName, Message = f.Message },
             _ => new ServerMessage { Type = type, TypeName = typeName },
@@ -69,6 +70,7 @@ public static class ServerMessageReader
         "auth_ok" => ServerMessageType.AuthOk,
         "auth_invalid" => ServerMessageType.AuthInvalid,
         "token_expiring" => ServerMessageType.TokenExpiring,
+        "unsubscribe" => ServerMessageType.Unsubscribe,
         _ => ServerMessageType.Unknown,
     };
 }

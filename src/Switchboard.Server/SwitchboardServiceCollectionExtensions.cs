@@ -1,16 +1,16 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Switchboard.Brokers;
+using Switchboard.Presence;
 using Switchboard.Server;
 using Switchboard.Server.Handlers;
 using Switchboard.Server.Handlers.Internal;
-using Switchboard.Brokers;
-using Switchboard.Server.Internal;
-using Switchboard.Server.Transport;
 using Switchboard.Server.HttpApi;
-using Switchboard.Presence;
+using Switchboard.Server.Internal;
 using Switchboard.Server.Security;
 using Switchboard.Server.Security.Internal;
+using Switchboard.Server.Transport;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -49,6 +49,7 @@ public static class SwitchboardServiceCollectionExtensions
         services.AddHostedService<TokenExpiryMonitor>();
         services.AddMetrics();
         services.TryAddSingleton<Switchboard.Server.Diagnostics.SwitchboardMetrics>();
+        services.TryAddSingleton<NodeTraffic>(); // The admin page's view of the metrics, through the HTTP API's info.
         services.AddHealthChecks().AddCheck<Switchboard.Server.Health.NodeReadinessCheck>("switchboard", tags: [Switchboard.Server.Health.SwitchboardHealthChecks.Ready]);
         return services;
     }

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Reflection;
 using Microsoft.Extensions.Options;
 using Switchboard.Server;
 using Switchboard.Server.Security;
@@ -85,7 +84,7 @@ internal static partial class ServeCommand
         return command;
     }
 
-    /// <summary>Builds the server application: configuration, logging, Switchboard, the endpoint and the page at <c>/</c>.</summary>
+    /// <summary>Builds the server application: configuration, logging, Switchboard, the endpoint and the pages (<see cref="WebPages"/>).</summary>
     public static WebApplication BuildApp(string urls, FileInfo? configFile, string[] configArgs, ServeExtras? extras = null)
     {
         extras ??= new ServeExtras();
@@ -143,7 +142,7 @@ internal static partial class ServeCommand
             app.MapSwitchboardApi("/api"); // Only with a key: the backend API is never open by accident.
         }
 
-        app.MapGet("/", () => Results.Content(IndexPage.Value, "text/html; charset=utf-8"));
+        WebPages.Map(app);
         app.Lifetime.ApplicationStarted.Register(() =>
         {
             var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Switchboard");
@@ -162,19 +161,12 @@ internal static partial class ServeCommand
         return app;
     }
 
-    private static readonly Lazy<string> IndexPage = new(() =>
-    {
-        using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream("Switchboard.Host.index.html")!;
-        using var reader = new StreamReader(stream);
-        return reader.ReadToEnd();
-    });
-
     [LoggerMessage(100, LogLevel.Warning, "Running in open development mode: no auth is configured, so anonymous clients may subscribe, publish, read history and presence on every channel. Configure authentication before exposing this server.")]
     private static partial void LogDevelopmentMode(ILogger logger);
 
     [LoggerMessage(310, LogLevel.Information, "Environment {Environment}: {Authentication}, {RuleCount} channel rules.")]
     private static partial void LogSecured(ILogger logger, string environment, string authentication, int ruleCount);
 
-    [LoggerMessage(101, LogLevel.Information, "Switchboard listening on {Urls} (WebSocket endpoint /ws, test page /).")]
+    [LoggerMessage(101, LogLevel.Information, "Switchboard listening on {Urls} (WebSocket endpoint /ws, pages at /).")]
     private static partial void LogListening(ILogger logger, string urls);
 }

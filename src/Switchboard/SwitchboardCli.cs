@@ -11,6 +11,7 @@ internal static class SwitchboardCli
         TokenCommand.Create(),
         SubCommand.Create(),
         PubCommand.Create(),
+        SimulateCommand.Create(),
         Bench.BenchCommand.Create(),
     };
 }

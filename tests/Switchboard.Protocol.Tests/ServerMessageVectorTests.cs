@@ -110,6 +110,9 @@ public sealed class ServerMessageVectorTests
             case ServerMessageType.Join or ServerMessageType.Leave:
                 MessageWriter.WritePresenceEvent(b, m.Type == ServerMessageType.Join, m.Channel!, m.Member!.Client, m.Member.User, m.Member.Info.Span);
                 break;
+            case ServerMessageType.Unsubscribe:
+                MessageWriter.WriteUnsubscribe(b, m.Channel!, m.Reason!, m.Resubscribe);
+                break;
             case ServerMessageType.AuthInvalid:
                 MessageWriter.WriteAuthInvalid(b, m.Message!);
                 break;

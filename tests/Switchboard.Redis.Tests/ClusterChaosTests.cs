@@ -31,6 +31,7 @@ public sealed class ClusterChaosTests(RedisServer redis) : IClassFixture<RedisSe
         await using var client = await nodes.A.ConnectAsync();
         var follower = new StreamFollower(client, "cut.x");
         await follower.SubscribeAsync();
+        await using var sdk = await SdkFollower.StartAsync(nodes.A, "cut.x");
         await using var publisher = await nodes.B.ConnectAsync();
 
         for (var n = 1; n <= 150; n++)
@@ -52,6 +53,9 @@ public sealed class ClusterChaosTests(RedisServer redis) : IClassFixture<RedisSe
         Assert.Empty(follower.SilentJumps);
         Assert.Equal(0, follower.Notices); // history held the gap: healed, nothing to tell
         Assert.Equal(Enumerable.Range(1, 150), follower.Data);
+        await sdk.WaitForAsync(150, Patience);
+        Assert.Equal(Enumerable.Range(1, 150), sdk.Received.Select(r => r.N));
+        Assert.DoesNotContain(sdk.Received, r => r.FollowsGap);
     }
 
     [Fact]
@@ -62,6 +66,7 @@ public sealed class ClusterChaosTests(RedisServer redis) : IClassFixture<RedisSe
         await using var client = await nodes.A.ConnectAsync();
         var follower = new StreamFollower(client, "lost.x");
         await follower.SubscribeAsync();
+        await using var sdk = await SdkFollower.StartAsync(nodes.A, "lost.x");
         await using var publisher = await nodes.B.ConnectAsync();
 
         for (var n = 1; n <= 20; n++)
@@ -100,6 +105,14 @@ public sealed class ClusterChaosTests(RedisServer redis) : IClassFixture<RedisSe
         Assert.Equal(1, follower.Reloads);
         Assert.Equal(Enumerable.Range(1, 20), follower.Data.Take(20));
         Assert.Equal(Last, follower.Data[^1]);
+
+        // The .NET client resubscribed by itself on the notice and flagged the first publication after the hole.
+        await sdk.WaitForAsync(Last, Patience);
+        var received = sdk.Received;
+        Assert.Equal(Enumerable.Range(1, 20), received.Take(20).Select(r => r.N));
+        var afterGap = Assert.Single(received, r => r.FollowsGap);
+        Assert.True(afterGap.N > 80, $"the gap was flagged at {afterGap.N}");
+        Assert.Equal(received.Select(r => r.Offset).Order(), received.Select(r => r.Offset));
     }
 
     [Fact]

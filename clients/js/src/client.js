@@ -8,21 +8,8 @@ import { CommandQueue } from './command-queue.js';
 import { watchBrowser } from './browser-events.js';
 import { matches } from './channel-pattern.js';
 import { newKey, toPublication, withTimeout } from './publication.js';
+import { resolveOptions } from './options.js';
 
-const defaults = {
-  token: null,
-  WebSocket: null,
-  batch: true,
-  minReconnectDelay: 500,
-  maxReconnectDelay: 20000,
-  maxReconnectAttempts: Infinity,
-  connectTimeout: 10000,
-  commandTimeout: 30000,
-  heartbeatTimeout: null,
-  offlineBufferSize: 1000,
-  offlineBufferOverflow: 'reject',
-  browserEvents: true,
-};
 
 /**
  * A Switchboard client: one WebSocket connection kept alive, with reconnect (exponential backoff, full jitter, only
@@ -56,11 +43,7 @@ export class SwitchboardClient extends Emitter {
   constructor(url, options = {}) {
     super();
     this.#url = url;
-    this.#options = { ...defaults, ...options };
-    this.#options.WebSocket ??= globalThis.WebSocket;
-    if (typeof this.#options.WebSocket !== 'function') {
-      throw new TypeError('no WebSocket constructor: pass one, e.g. new SwitchboardClient(url, { WebSocket }) with `import WebSocket from "ws"`');
-    }
+    this.#options = resolveOptions(options);
     this.#commands = new CommandQueue({
       size: this.#options.offlineBufferSize,
       overflow: this.#options.offlineBufferOverflow,

@@ -1,4 +1,5 @@
 import { BufferFullError, CommandError, ConnectionError, TimeoutError } from './errors.js';
+import { encodeCommand } from './protocol.js';
 
 /**
  * The commands in flight: numbered, sent at once when connected or held in a bounded offline buffer, each with a
@@ -36,7 +37,7 @@ export class CommandQueue {
   execute(body, policy, timeout) {
     return new Promise((resolve, reject) => {
       const id = this.#nextId++;
-      const payload = JSON.stringify({ ...body, id });
+      const payload = encodeCommand({ ...body, id });
       const command = { id, payload, policy, resolve, reject, sent: false, timer: null };
       command.timer = setTimeout(() => {
         this.#forget(command);

@@ -1,3 +1,5 @@
+import { decodeServerMessage, encodeCommand } from './protocol.js';
+
 /**
  * One WebSocket connection: opens it, splits `?batch=1` frames into messages, answers and sends heartbeats, declares
  * the link dead after `heartbeatTimeout` of silence, and reports its end once, as `{ code, reason }` (`code` null when
@@ -67,7 +69,7 @@ export class Connection {
   send(message) {
     if (!this.isOpen) return false;
     try {
-      this.#socket.send(typeof message === 'string' ? message : JSON.stringify(message));
+      this.#socket.send(typeof message === 'string' ? message : encodeCommand(message));
       this.#lastSent = Date.now();
       return true;
     } catch {
@@ -114,13 +116,8 @@ export class Connection {
     // With ?batch=1 the server may put several messages in one frame, separated by \n.
     for (const line of text.split('\n')) {
       if (!line) continue;
-      let message;
-      try {
-        message = JSON.parse(line);
-      } catch {
-        continue; // Not JSON: nothing the protocol sends; ignore rather than fail the connection.
-      }
-      if (message === null || typeof message !== 'object') continue;
+      const message = decodeServerMessage(line);
+      if (!message) continue; // Not a protocol message: dropped, the connection goes on.
       if (message.type === 'ping') {
         this.send({ type: 'pong' });
         continue;

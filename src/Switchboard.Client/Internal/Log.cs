@@ -52,4 +52,7 @@ internal static partial class Log
 
     [LoggerMessage(800, LogLevel.Warning, "The token provider returned the token that is about to expire; not refreshing. The server closes the connection with 4001 at its expiry.")]
     public static partial void SameTokenNotRefreshed(ILogger logger);
+
+    [LoggerMessage(515, LogLevel.Information, "The server could not continue channel {Channel} without a gap; subscribing again from the last position received.")]
+    public static partial void GapNotice(ILogger logger, string channel);
 }

@@ -143,6 +143,23 @@ internal sealed class SubscriptionSet
         subscription?.OnPresence(joined, PublicationReader.PresenceClient(member));
     }
 
+    /// <summary>
+    /// The gap notice (docs/protocol.md, "Gaps"): the server could not continue the subscription's stream without a
+    /// hole and ended it. Subscribe again with since = the last position delivered: the result recovers what was
+    /// missed, or says it cannot, and then the next publication has <see cref="Publication{T}.FollowsGap"/> set.
+    /// </summary>
+    public void OnGapNotice(IFrameSink connection, string channel)
+    {
+        lock (_gate)
+        {
+            if (_sink == connection && _byChannel.TryGetValue(channel, out var subscription) && subscription.EverSubscribed)
+            {
+                Log.GapNotice(_logger, channel);
+                SendSubscribe(connection, subscription);
+            }
+        }
+    }
+
     /// <summary>Sends subscribe for <paramref name="subscription"/>. Called under the lock, so subscribes go out in order.</summary>
     private void SendSubscribe(IFrameSink sink, Subscription subscription)
     {

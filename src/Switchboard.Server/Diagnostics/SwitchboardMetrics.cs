@@ -40,6 +40,9 @@ public sealed class SwitchboardMetrics : IDisposable
     private Func<long> _activeChannels = static () => 0;
     private Func<long> _queuedBytes = static () => 0;
 
+    /// <summary>This host's meter (the HTTP API's <c>info</c> listens to it for the admin page).</summary>
+    internal Meter Meter => _meter;
+
     /// <summary>Creates the instruments on a meter from <paramref name="meterFactory"/> (so each host has its own).</summary>
     public SwitchboardMetrics(IMeterFactory meterFactory)
     {

@@ -44,6 +44,8 @@ public class HandlerClients
     internal ValueTask PublishAsync(string channel, ReadOnlyMemory<byte> utf8Json, string? exceptConnectionId, CancellationToken cancellationToken)
     {
         // "from" names the connection to skip; the handler's message itself travels untouched as the publication's data.
+        // Straight to the broker, not through SwitchboardNode.PublishAsync: publication observers (the NATS bridge)
+        // are for channels, and these reserved channels are the handler's internal plumbing.
         var from = exceptConnectionId is null ? null : new PublisherInfo(exceptConnectionId, null);
         var request = new PublishRequest(channel, utf8Json, from, null, new HistoryPolicy(0, _node.Options.HistoryTtl), TimeSpan.Zero);
         var publish = _node.Broker.PublishAsync(request, cancellationToken);

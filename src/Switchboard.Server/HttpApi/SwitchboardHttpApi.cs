@@ -24,10 +24,12 @@ internal sealed class SwitchboardHttpApi
     private readonly SwitchboardHttpApiOptions _options;
     private readonly ILogger<SwitchboardHttpApi> _logger;
     private readonly byte[] _keyHash;
+    private readonly NodeTraffic _traffic;
 
-    public SwitchboardHttpApi(ISwitchboard switchboard, IOptions<SwitchboardHttpApiOptions> options, ILogger<SwitchboardHttpApi> logger)
+    public SwitchboardHttpApi(ISwitchboard switchboard, NodeTraffic traffic, IOptions<SwitchboardHttpApiOptions> options, ILogger<SwitchboardHttpApi> logger)
     {
         _switchboard = switchboard;
+        _traffic = traffic;
         _options = options.Value;
         _logger = logger;
         if (string.IsNullOrEmpty(_options.Key))
@@ -124,7 +126,7 @@ internal sealed class SwitchboardHttpApi
         }
 
         var history = await _switchboard.GetHistoryAsync(channel, new HistoryQuery(since, limit), ct).ConfigureAwait(false);
-        Internal.HistoryPage.Write(w, new Internal.HistoryPage(history, history.Publications));
+        ReplyWriter.WriteHistory(w, Internal.HistoryPage.Of(history));
     });
 
     public Task ChannelsAsync(HttpContext context) => HandleAsync(context, (request, w, _) =>
@@ -160,6 +162,7 @@ internal sealed class SwitchboardHttpApi
         w.WriteNumber("subscriptions", stats.Subscriptions);
         w.WriteNumber("uptime", stats.UptimeSeconds);
         w.WriteBoolean("draining", stats.Draining);
+        TrafficWriter.Write(w, _traffic);
         return Task.CompletedTask;
     });
 

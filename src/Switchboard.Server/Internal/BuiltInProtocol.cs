@@ -32,6 +32,8 @@ internal sealed class BuiltInProtocol : IConnectionProtocol
             : null;
     }
 
+    public bool SupportsBatching => true;
+
     public ConnectionHeartbeat Heartbeat => JsonPings;
 
     public ConnectionAuthentication Authentication { get; }
@@ -39,6 +41,10 @@ internal sealed class BuiltInProtocol : IConnectionProtocol
     public MessageRateLimit? RateLimit { get; }
 
     public string? SelectSubProtocol(IList<string> requested) => requested.Contains(SubProtocol) ? SubProtocol : null;
+
+    public ValueTask<object?> BeforeAcceptAsync(HttpContext context) => ValueTask.FromResult<object?>(null);
+
+    public ValueTask AbandonAsync(object? state) => ValueTask.CompletedTask;
 
     public ValueTask OnConnectedAsync(SwitchboardConnection connection, HttpContext context, CancellationToken cancellationToken)
     {

@@ -47,7 +47,23 @@ internal sealed class ChannelSubscription
         return subscription;
     }
 
-    public SwitchboardConnection Connection { get; }
+    /// <summary>
+    /// A handler audience registered before its connection exists (before the upgrade's 101 goes out), so that a
+    /// broadcast sent once the client sees the socket open is not missed: it holds publications until
+    /// <see cref="BindAndGoLive"/>.
+    /// </summary>
+    public static ChannelSubscription ForHandlerBeforeAccept(ChannelPattern channel) =>
+        new(null!, channel, presenceEvents: false) { IsHandlerAudience = true };
+
+    /// <summary>Gives an early handler audience its connection and releases what it held, in order.</summary>
+    public void BindAndGoLive(SwitchboardConnection connection)
+    {
+        Connection = connection;
+        GoLive(null);
+    }
+
+    /// <summary>The connection; for an early handler audience, set by <see cref="BindAndGoLive"/> (pending until then).</summary>
+    public SwitchboardConnection Connection { get; private set; }
 
     public ChannelPattern Channel { get; }
 

@@ -218,7 +218,7 @@ internal sealed partial class CommandDispatcher
 
         var history = await _node.Broker.GetHistoryAsync(channel.Value, new HistoryQuery(command.Since, command.Limit), CancellationToken.None).ConfigureAwait(false);
         var page = HistoryPage.Cut(history, Options.OutgoingQueueLimit);
-        Reply(connection, command, page, static (w, page) => HistoryPage.Write(w, page));
+        Reply(connection, command, page, ReplyWriter.WriteHistory);
     }
 
     private async ValueTask PresenceAsync(SwitchboardConnection connection, Command command)

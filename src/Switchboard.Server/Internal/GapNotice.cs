@@ -1,6 +1,5 @@
 using System.Buffers;
-using System.Text.Encodings.Web;
-using System.Text.Json;
+using Switchboard.Protocol;
 
 namespace Switchboard.Server.Internal;
 
@@ -15,22 +14,11 @@ internal static class GapNotice
     /// <summary>The <c>reason</c> of the notice.</summary>
     public const string Reason = "insufficient_state";
 
-    private static readonly JsonWriterOptions Options = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-
     /// <summary>Encodes the notice for a channel or pattern, exactly as it was subscribed.</summary>
     public static ReadOnlyMemory<byte> Encode(string channel)
     {
         var buffer = new ArrayBufferWriter<byte>(96 + channel.Length);
-        using (var w = new Utf8JsonWriter(buffer, Options))
-        {
-            w.WriteStartObject();
-            w.WriteString("type"u8, "unsubscribe");
-            w.WriteString("channel"u8, channel);
-            w.WriteString("reason"u8, Reason);
-            w.WriteBoolean("resubscribe"u8, true);
-            w.WriteEndObject();
-        }
-
+        MessageWriter.WriteUnsubscribe(buffer, channel, Reason, resubscribe: true);
         return buffer.WrittenMemory;
     }
 }

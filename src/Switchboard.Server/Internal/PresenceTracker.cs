@@ -11,19 +11,23 @@ namespace Switchboard.Server.Internal;
 /// </summary>
 /// <remarks>
 /// Presence is best effort: a store that fails is logged and never fails a subscribe or leaves a connection half
-/// closed. Events reach this node's subscribers; a cluster relays them between nodes through its control bus.
+/// closed. Events reach this node's subscribers only (they are not relayed to other nodes; the presence list itself is
+/// cluster-wide with Redis). Cost: the subscriptions that asked for events are kept per channel, so a subscribe or
+/// unsubscribe on a channel nobody watches costs one dictionary lookup, and one that is watched is encoded once and
+/// sent to the watchers only, as a publication would be.
 /// Thread safety: safe from many threads; one connection's join and leave come from its own, serial, receive loop.
 /// </remarks>
 internal sealed class PresenceTracker
 {
     private readonly IPresenceStore _store;
-    private readonly SubscriptionRegistry _subscriptions;
     private readonly ILogger _logger;
+    // Channels with subscriptions that asked for events. Changed only by subscribes and unsubscribes with presence: true.
+    private readonly Dictionary<string, Watchers> _watchers = new(StringComparer.Ordinal);
+    private readonly Lock _watchersGate = new();
 
-    public PresenceTracker(IPresenceStore store, SubscriptionRegistry subscriptions, ILogger logger)
+    public PresenceTracker(IPresenceStore store, ILogger logger)
     {
         _store = store;
-        _subscriptions = subscriptions;
         _logger = logger;
     }
 
@@ -34,6 +38,20 @@ internal sealed class PresenceTracker
         if (subscription.Channel.IsWildcard || subscription.IsHandlerAudience)
         {
             return;
+        }
+
+        // A watcher hears about others from the moment it is subscribed, as a subscriber gets publications.
+        if (subscription.PresenceEvents)
+        {
+            lock (_watchersGate)
+            {
+                if (!_watchers.TryGetValue(subscription.Channel.Value, out var watchers))
+                {
+                    _watchers[subscription.Channel.Value] = watchers = new Watchers();
+                }
+
+                watchers.Add(subscription);
+            }
         }
 
         var connection = subscription.Connection;
@@ -66,6 +84,17 @@ internal sealed class PresenceTracker
             DeliveryLog.PresenceStoreFailed(_logger, subscription.Channel.Value, ex);
         }
 
+        if (subscription.PresenceEvents)
+        {
+            lock (_watchersGate)
+            {
+                if (_watchers.TryGetValue(subscription.Channel.Value, out var watchers) && watchers.Remove(subscription))
+                {
+                    _watchers.Remove(subscription.Channel.Value);
+                }
+            }
+        }
+
         Notify(join: false, subscription);
     }
 
@@ -73,7 +102,18 @@ internal sealed class PresenceTracker
     {
         // Encoded once, on the first subscriber that wants it; every recipient gets the same bytes.
         ReadOnlyMemory<byte> encoded = default;
-        foreach (var peer in _subscriptions.GetSubscribers(subject.Channel.Value))
+        ChannelSubscription[] watchers;
+        lock (_watchersGate)
+        {
+            if (!_watchers.TryGetValue(subject.Channel.Value, out var set))
+            {
+                return; // Nobody on this node asked for events: O(1).
+            }
+
+            watchers = set.Snapshot;
+        }
+
+        foreach (var peer in watchers)
         {
             if (!peer.PresenceEvents || ReferenceEquals(peer.Connection, subject.Connection))
             {
@@ -89,6 +129,30 @@ internal sealed class PresenceTracker
             }
 
             peer.Connection.Send(encoded);
+        }
+    }
+
+    /// <summary>The subscriptions of one channel that asked for presence events, with an array snapshot for fan-out
+    /// (rebuilt once after a change). Guarded by the tracker's watchers lock.</summary>
+    private sealed class Watchers
+    {
+        private readonly HashSet<ChannelSubscription> _members = [];
+        private ChannelSubscription[]? _snapshot;
+
+        public ChannelSubscription[] Snapshot => _snapshot ??= [.. _members];
+
+        public void Add(ChannelSubscription subscription)
+        {
+            _members.Add(subscription);
+            _snapshot = null;
+        }
+
+        /// <summary>Removes one; returns whether none are left.</summary>
+        public bool Remove(ChannelSubscription subscription)
+        {
+            _members.Remove(subscription);
+            _snapshot = null;
+            return _members.Count == 0;
         }
     }
 }

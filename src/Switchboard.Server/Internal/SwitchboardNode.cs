@@ -23,7 +23,7 @@ internal sealed class SwitchboardNode : IBrokerEventHandler
         Broker = broker;
         _observers = observers?.ToArray() ?? [];
         Options = options.Value;
-        Presence = new PresenceTracker(presence, Subscriptions, presenceLogger);
+        Presence = new PresenceTracker(presence, presenceLogger);
         Continuity = new StreamContinuity(broker, Subscriptions, presenceLogger);
 
         // Read on each collection (a scrape), not kept up to date on the hot path.

@@ -1,10 +1,10 @@
 using System.Buffers;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
-using Switchboard.Protocol;
-using Switchboard.Server.Handlers.Internal;
 using Switchboard.Brokers;
 using Switchboard.Presence;
+using Switchboard.Protocol;
+using Switchboard.Server.Handlers.Internal;
 
 namespace Switchboard.Server.Internal;
 

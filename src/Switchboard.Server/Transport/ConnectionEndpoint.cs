@@ -50,6 +50,24 @@ internal sealed class ConnectionEndpoint
             return;
         }
 
+        var early = await protocol.BeforeAcceptAsync(context).ConfigureAwait(false);
+        var started = false;
+        try
+        {
+            started = await RunAsync(context, protocol, early).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (!started)
+            {
+                await protocol.AbandonAsync(early).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>Accepts, admits and runs the connection; <see langword="false"/> when it never started.</summary>
+    private async Task<bool> RunAsync(HttpContext context, IConnectionProtocol protocol, object? early)
+    {
         var options = _node.Options;
         var subProtocol = protocol.SelectSubProtocol(context.WebSockets.WebSocketRequestedProtocols);
         WebSocket acceptedSocket;
@@ -64,7 +82,7 @@ internal sealed class ConnectionEndpoint
             Log.UpgradeLimitReached(_logger);
             context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
             context.Response.Headers.RetryAfter = "5";
-            return;
+            return false;
         }
 
         using var socket = acceptedSocket;
@@ -77,7 +95,7 @@ internal sealed class ConnectionEndpoint
             if (admitted is null)
             {
                 SwitchboardActivities.Fail(span, "refused");
-                return;
+                return false;
             }
 
             span?.SetTag("enduser.id", admitted.Identity.UserId);
@@ -89,11 +107,11 @@ internal sealed class ConnectionEndpoint
         {
             // Shutdown began while the client authenticated: the drain has already closed the registered connections.
             await RawSocket.CloseAsync(socket, CloseCodes.GoingAway, "server shutting down", options.CloseTimeout).ConfigureAwait(false);
-            return;
+            return false;
         }
 
-        var batch = context.Request.Query["batch"] == "1";
-        var connection = new SwitchboardConnection(socket, batch, admitted.Identity, options, protocol, _logger) { RateGuard = admitted.RateGuard, Metrics = _metrics };
+        var batch = protocol.SupportsBatching && context.Request.Query["batch"] == "1";
+        var connection = new SwitchboardConnection(socket, batch, admitted.Identity, options, protocol, _logger) { RateGuard = admitted.RateGuard, Metrics = _metrics, ProtocolState = early };
         _node.Connections.Add(connection);
         _metrics.ConnectionOpened();
         Log.ConnectionOpened(_logger, connection.Id);
@@ -108,5 +126,7 @@ internal sealed class ConnectionEndpoint
             _metrics.ConnectionClosed(connection.CloseCode ?? (int?)socket.CloseStatus ?? 1006 /* abnormal closure: no close frame */);
             Log.ConnectionClosed(_logger, connection.Id);
         }
+
+        return true;
     }
 }

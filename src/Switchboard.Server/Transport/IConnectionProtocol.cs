@@ -21,6 +21,12 @@ internal interface IConnectionProtocol
     /// <summary>The WebSocket subprotocol to accept among the ones the client asked for, or <see langword="null"/>.</summary>
     string? SelectSubProtocol(IList<string> requested);
 
+    /// <summary>
+    /// Whether a client may ask (<c>?batch=1</c>) for several messages per frame, joined by <c>\n</c>. Only for protocols
+    /// whose clients split frames; others always get one message per frame.
+    /// </summary>
+    bool SupportsBatching { get; }
+
     /// <summary>How the core keeps the connection alive and detects a dead peer.</summary>
     ConnectionHeartbeat Heartbeat { get; }
 
@@ -32,6 +38,16 @@ internal interface IConnectionProtocol
     /// handed to <see cref="OnMessageAsync"/>; <see cref="OnRateLimited"/> answers it instead.
     /// </summary>
     MessageRateLimit? RateLimit { get; }
+
+    /// <summary>
+    /// Called before the upgrade is accepted (before the 101 response), for registrations that must be in place by the
+    /// time the client sees the socket open. The result reaches <see cref="OnConnectedAsync"/> as
+    /// <see cref="SwitchboardConnection.ProtocolState"/>, or <see cref="AbandonAsync"/> when the connection never starts.
+    /// </summary>
+    ValueTask<object?> BeforeAcceptAsync(HttpContext context);
+
+    /// <summary>Undoes <see cref="BeforeAcceptAsync"/> for a connection that was refused or failed before it started.</summary>
+    ValueTask AbandonAsync(object? state);
 
     /// <summary>Called once the connection is registered and its writer runs, before its first message.</summary>
     ValueTask OnConnectedAsync(SwitchboardConnection connection, HttpContext context, CancellationToken cancellationToken);

@@ -15,6 +15,11 @@ internal static class WebSocketAcceptor
     /// it sends no keep-alive frames (JSON heartbeats, which also detect a dead client, are the protocol's).
     /// </summary>
     /// <exception cref="InvalidOperationException">Kestrel refused the upgrade (its upgraded-connection limit is reached).</exception>
+    /// <remarks>
+    /// On HTTP/1.1 the socket runs over <see cref="Internal.CoalescingStream"/> (installed by
+    /// <see cref="Internal.CoalescingUpgrade.InstallAsync"/> in the endpoint's pipeline), so that the connection's
+    /// writer can send a batch of frames in one write.
+    /// </remarks>
     public static async Task<WebSocket> AcceptAsync(HttpContext context, string? subProtocol, HeartbeatKind heartbeat, TimeSpan pingInterval, TimeSpan pongTimeout)
     {
         var webSocketPings = heartbeat == HeartbeatKind.WebSocket;

@@ -36,7 +36,7 @@ internal static class BenchCommand
         var json = new Option<bool>("--json") { Description = "Print the results as JSON on standard output (progress goes to standard error)." };
         var report = new Option<FileInfo?>("--report") { Description = "Write an HTML report with a latency histogram and a percentile plot." };
 
-        var command = new Command("bench", "Load-test a Switchboard, SignalR or raw WebSocket server on this machine.")
+        var command = new Command("bench", "Load-test a Switchboard server (plain or batching clients), or the SignalR, raw Kestrel or Node ws reference, on this machine.")
         {
             mode, target, url, connections, channels, rate, payload, duration, warmup, drain, connectRate, concurrency, sources, hold, pid, keepGoing, method, json, report,
         };

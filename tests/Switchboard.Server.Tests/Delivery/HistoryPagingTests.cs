@@ -13,6 +13,18 @@ public class HistoryPagingTests
     /// <summary>Starts the server under test (the memory broker here).</summary>
     protected virtual Task<TestServer> StartServerAsync(Action<SwitchboardOptions> configure) => TestServer.StartAsync(configure);
 
+    /// <summary>Publishes 1,000 publications of about 2 KB (about 2 MiB) to <paramref name="channel"/>.</summary>
+    protected static async Task PublishLargeAsync(TestClient client, string channel)
+    {
+        var padding = new string('p', 2000);
+        for (var n = 1; n < 1000; n++)
+        {
+            await client.SendRawAsync(new JsonObject { ["type"] = "publish", ["channel"] = channel, ["data"] = new JsonObject { ["n"] = n, ["pad"] = padding } }.ToJsonString());
+        }
+
+        await client.PublishAsync(channel, new JsonObject { ["n"] = 1000, ["pad"] = padding });
+    }
+
     private static JsonObject History(string channel, long? since = null, string? epoch = null, int? limit = null)
     {
         var command = new JsonObject { ["type"] = "history", ["channel"] = channel };
@@ -35,13 +47,7 @@ public class HistoryPagingTests
         // 1,000 publications of about 2 KB (about 2 MiB) against a 1 MiB outgoing queue, as in the report.
         await using var server = await StartServerAsync(o => o.HistorySize = 1000);
         await using var client = await server.ConnectAsync();
-        var padding = new string('p', 2000);
-        for (var n = 1; n < 1000; n++)
-        {
-            await client.SendRawAsync(new JsonObject { ["type"] = "publish", ["channel"] = "big.x", ["data"] = new JsonObject { ["n"] = n, ["pad"] = padding } }.ToJsonString());
-        }
-
-        await client.PublishAsync("big.x", new JsonObject { ["n"] = 1000, ["pad"] = padding });
+        await PublishLargeAsync(client, "big.x");
 
         // Without a limit: the connection stays, the answer is the oldest part that fits, and says there is more.
         var first = await client.OkAsync(History("big.x"), TimeSpan.FromSeconds(30));

@@ -1,4 +1,6 @@
 using System.Net.WebSockets;
+using Microsoft.Extensions.DependencyInjection;
+using Switchboard.Server.Handlers;
 using Switchboard.Server.Tests.Infrastructure;
 
 namespace Switchboard.Server.Tests.Handlers;
@@ -81,5 +83,18 @@ public sealed class HandlerAuthTests : IAsyncLifetime
         Assert.Equal(message, (await client.ReceiveTypeAsync("auth_invalid"))["message"]!.GetValue<string>());
         var (status, _) = await client.WaitForCloseAsync();
         Assert.Equal(WebSocketCloseStatus.PolicyViolation, status);
+    }
+
+    [Fact]
+    public async Task A_broadcast_to_everyone_sent_once_the_socket_is_open_is_not_missed()
+    {
+        // The client is connected (101 received) but not yet in: it has not authenticated. What everyone gets
+        // meanwhile is held, and delivered once it is in, after the handshake's reply.
+        await using var client = await TestClient.ConnectAsync(_server.Endpoint("/first"), expectWelcome: false);
+        await client.ReceiveTypeAsync("auth_required");
+        await _server.Services.GetRequiredService<HandlerClients<FirstMessageAuthHandler>>().All.SendAsync("{\"type\":\"early\"}"u8.ToArray());
+        await client.SendAsync(new { type = "auth", access_token = FirstMessageAuthHandler.AccessToken });
+        Assert.Equal("auth_ok", (await client.ReceiveAnyAsync())["type"]!.GetValue<string>());
+        Assert.Equal("early", (await client.ReceiveAnyAsync())["type"]!.GetValue<string>());
     }
 }

@@ -221,6 +221,11 @@ test('the heartbeat notices a dead link, and the client reconnects when it is ba
 test('a kick (4005) stops the client; waiting commands fail', async () => {
   const client = newClient(directUrl);
   await client.connect();
+  const sub = client.subscribe('kick.counted');
+  const received = collect(sub);
+  await sub.ready();
+  await client.publish('kick.counted', 'in and out');
+  await waitFor(() => received.length === 1, 'the publication');
   const stopped = nextState(client, 'disconnected');
   const kicked = await api(server, key, 'disconnect', { client: client.clientId, reason: 'test kick' });
   assert.equal(kicked.body.disconnected, 1);
@@ -228,6 +233,10 @@ test('a kick (4005) stops the client; waiting commands fail', async () => {
   assert.equal(event.code, 4005);
   assert.deepEqual(client.lastDisconnect, { code: 4005, reason: 'test kick', willReconnect: false });
   await assert.rejects(client.publish('kick.one', 1, { timeout: 300 }), TimeoutError);
+  // The node counts it (the admin page reads these through the HTTP API's info).
+  await waitFor(async () => (await api(server, key, 'info', {})).body.closes?.['4005'] >= 1, 'the close counted by code');
+  const info = (await api(server, key, 'info', {})).body;
+  assert.ok(info.messagesIn > 0 && info.messagesOut > 0, JSON.stringify(info));
 });
 
 test('a gap in a live stream is recovered, never skipped in silence', async () => {

@@ -100,6 +100,7 @@ export class TcpProxy {
 class ServerFrames {
   #buffer = Buffer.alloc(0);
   #upgraded = false;
+  #passThrough = false;
   #forward;
 
   constructor(forward) {
@@ -107,10 +108,21 @@ class ServerFrames {
   }
 
   push(chunk) {
+    if (this.#passThrough) {
+      this.#forward(chunk, null);
+      return;
+    }
     this.#buffer = Buffer.concat([this.#buffer, chunk]);
     if (!this.#upgraded) {
       const end = this.#buffer.indexOf('\r\n\r\n');
       if (end < 0) return;
+      if (!this.#buffer.subarray(0, 12).toString('latin1').startsWith('HTTP/1.1 101')) {
+        // Plain HTTP (a page, a script): no frames to look at on this connection.
+        this.#passThrough = true;
+        this.#forward(this.#buffer, null);
+        this.#buffer = Buffer.alloc(0);
+        return;
+      }
       this.#forward(this.#buffer.subarray(0, end + 4), null);
       this.#buffer = this.#buffer.subarray(end + 4);
       this.#upgraded = true;

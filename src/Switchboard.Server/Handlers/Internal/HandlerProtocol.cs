@@ -40,6 +40,9 @@ internal sealed class HandlerProtocol : IConnectionProtocol
 
     public string TypeProperty { get; }
 
+    /// <summary>A handler's query string is the application's: <c>batch</c> means nothing to the core there.</summary>
+    public bool SupportsBatching => false;
+
     public ConnectionHeartbeat Heartbeat { get; }
 
     public ConnectionAuthentication Authentication { get; }
@@ -50,12 +53,37 @@ internal sealed class HandlerProtocol : IConnectionProtocol
 
     public string? SelectSubProtocol(IList<string> requested) => null;
 
+    /// <summary>
+    /// The "everyone" audience is in place before the 101 goes out: a broadcast sent once the client sees the socket
+    /// open (a protocol without a hello, such as a sensor stream) is held and delivered right after connect.
+    /// </summary>
+    public async ValueTask<object?> BeforeAcceptAsync(HttpContext context)
+    {
+        var everyone = ChannelSubscription.ForHandlerBeforeAccept(ChannelPattern.Parse(HandlerChannels.All(_handler.Clients.Namespace)));
+        await _node.AddSubscriptionAsync(everyone, CancellationToken.None).ConfigureAwait(false);
+        return everyone;
+    }
+
+    public async ValueTask AbandonAsync(object? state)
+    {
+        if (state is ChannelSubscription everyone)
+        {
+            await _node.RemoveSubscriptionAsync(everyone).ConfigureAwait(false);
+        }
+    }
+
     public async ValueTask OnConnectedAsync(SwitchboardConnection connection, HttpContext context, CancellationToken cancellationToken)
     {
+        // First, before anything can fail: from here the connection's end removes the early audience.
+        var everyone = connection.ProtocolState as ChannelSubscription;
+        if (everyone is not null)
+        {
+            connection.Subscriptions.Add(everyone.Channel.Value, everyone);
+        }
+
         var handlerConnection = new HandlerConnection(connection, this, context);
         connection.ProtocolState = handlerConnection;
         var ns = _handler.Clients.Namespace;
-        await AddAudienceAsync(connection, HandlerChannels.All(ns)).ConfigureAwait(false);
         if (connection.Identity.UserId is { } user)
         {
             await AddAudienceAsync(connection, HandlerChannels.User(ns, user)).ConfigureAwait(false);
@@ -67,6 +95,9 @@ internal sealed class HandlerProtocol : IConnectionProtocol
         }
 
         await _handler.OnConnectedAsync(handlerConnection).ConfigureAwait(false);
+
+        // After the handler's hello, so what everyone got meanwhile follows it, in order.
+        everyone?.BindAndGoLive(connection);
     }
 
     public async ValueTask OnMessageAsync(SwitchboardConnection connection, ReadOnlyMemory<byte> message, CancellationToken cancellationToken)

@@ -1,0 +1,28 @@
+/** The client's options with their defaults (documented in index.d.ts and docs/clients/javascript.md). */
+export const defaults = {
+  token: null,
+  WebSocket: null,
+  batch: true,
+  minReconnectDelay: 500,
+  maxReconnectDelay: 20000,
+  maxReconnectAttempts: Infinity,
+  connectTimeout: 10000,
+  commandTimeout: 30000,
+  heartbeatTimeout: null,
+  offlineBufferSize: 1000,
+  offlineBufferOverflow: 'reject',
+  browserEvents: true,
+};
+
+/** Fills in the defaults and checks what cannot work, with a message that says what to do. */
+export function resolveOptions(options) {
+  const resolved = { ...defaults, ...options };
+  resolved.WebSocket ??= globalThis.WebSocket;
+  if (typeof resolved.WebSocket !== 'function') {
+    throw new TypeError('no WebSocket constructor: pass one, e.g. new SwitchboardClient(url, { WebSocket }) with `import WebSocket from "ws"`');
+  }
+  for (const name of ['minReconnectDelay', 'maxReconnectDelay', 'connectTimeout', 'commandTimeout', 'offlineBufferSize']) {
+    if (!(resolved[name] >= 0)) throw new RangeError(`${name} must be a number of 0 or more`);
+  }
+  return resolved;
+}
