@@ -124,9 +124,12 @@ public sealed class FanoutTests
         await client.ConnectAsync(server.WebSocketUri, new HttpMessageInvoker(handler), CancellationToken.None);
         var buffer = new byte[4096];
         await client.ReceiveAsync(buffer, CancellationToken.None); // welcome
-        await client.SendAsync("""{"type":"subscribe","channel":"burst","id":1}"""u8.ToArray(), WebSocketMessageType.Text, true, CancellationToken.None);
-        await client.ReceiveAsync(buffer, CancellationToken.None); // subscribe result; from here on it never reads
-        _ = channel;
+        var subscribe = new JsonObject { ["type"] = "subscribe", ["channel"] = channel, ["id"] = 1 }.ToJsonString();
+        await client.SendAsync(System.Text.Encoding.UTF8.GetBytes(subscribe), WebSocketMessageType.Text, true, CancellationToken.None);
+        var received = await client.ReceiveAsync(buffer, CancellationToken.None); // subscribe result; from here on it never reads
+        var result = JsonNode.Parse(buffer.AsSpan(0, received.Count))!;
+        Assert.True(result["success"]!.GetValue<bool>(), $"the frozen client's subscribe to '{channel}' failed: {result.ToJsonString()}");
+        Assert.Equal(channel, (string?)result["result"]!["channel"]);
         return client;
     }
 }
