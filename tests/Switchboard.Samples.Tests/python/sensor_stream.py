@@ -114,7 +114,10 @@ def test_script():
     runner.join(10)
     websocket.WebSocketApp = original
     check(not runner.is_alive(), "run_forever did not return after close()")
-    printed.wait_for(lambda l: "Closed:" in l, "on_close")
+    # Not asserted: whether the seed's on_close prints. websocket-client's close() from another thread reads the
+    # server's close reply on this thread while run_forever's thread reads the same socket, so which of them sees it
+    # (and whether on_close runs) is a race inside the library, not the server's behaviour. run_forever returning
+    # after close() (checked above) is what shows the server completed the close handshake.
     passed("seed 001 Python Test Script")
 
 
