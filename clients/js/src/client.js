@@ -315,7 +315,12 @@ export class SwitchboardClient extends Emitter {
       .execute(command, 'forget', this.#options.commandTimeout)
       .then(
         (result) => {
-          if (this.#subscriptions.get(subscription.channel) === subscription) subscription.onSubscribed(result, since !== null);
+          if (this.#subscriptions.get(subscription.channel) !== subscription) return;
+          subscription.onSubscribed(result, since !== null);
+          // Live publications that came with or after the result, before this promise ran, in arrival order.
+          for (const message of subscription.takeHeld()) {
+            if (subscription.onPublication(message) === 'gap') this.#heal(subscription);
+          }
         },
         (error) => {
           if (error instanceof TimeoutError && this.#connection) {
@@ -350,7 +355,7 @@ export class SwitchboardClient extends Emitter {
     this.lastDisconnect = { code: close.code, reason: close.reason, willReconnect: reconnect };
     this.clientId = null;
     if (wasConnected) this.#commands.onConnectionLost(close);
-    for (const subscription of this.#subscriptions.values()) subscription.healing = false;
+    for (const subscription of this.#subscriptions.values()) subscription.stopHealing();
     if (!reconnect) {
       this.#stopped = true;
       this.#unwatch?.();
@@ -374,7 +379,7 @@ export class SwitchboardClient extends Emitter {
   #stop(close) {
     this.lastDisconnect = { code: close.code, reason: close.reason, willReconnect: false };
     this.#commands.failAll(new ConnectionError(`the client is disconnected: ${close.reason || close.code}`, close.code, close.reason));
-    for (const subscription of this.#subscriptions.values()) subscription.healing = false;
+    for (const subscription of this.#subscriptions.values()) subscription.stopHealing();
     this.#setState('disconnected', { code: close.code, reason: close.reason });
     const error = new ConnectionError(`could not connect: ${close.reason || `close ${close.code}`}`, close.code, close.reason);
     for (const waiter of this.#connectWaiters.splice(0)) waiter.reject(error);

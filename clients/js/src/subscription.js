@@ -15,6 +15,7 @@ export class Subscription extends Emitter {
   #client;
   #position;
   #gapPending = false;
+  #held = [];
   #wildcardPositions = new Map();
   #everSubscribed = false;
   #ready;
@@ -80,15 +81,17 @@ export class Subscription extends Emitter {
       }
     } else {
       const end = { offset: result.offset ?? 0, epoch: result.epoch ?? '' };
+      const current = this.#position;
       if (!sentSince) {
-        this.#position = end;
+        // Live publications handled before this result (same frame batch) may already be past its position.
+        if (!current || current.epoch !== end.epoch || current.offset < end.offset) this.#position = end;
       } else if (result.recovered === true) {
         recovered = true;
         for (const publication of result.publications ?? []) {
           if (this.#deliver(publication)) missed++;
         }
-        const current = this.#position;
-        if (!current || current.epoch !== end.epoch || current.offset < end.offset) this.#position = end;
+        const latest = this.#position;
+        if (!latest || latest.epoch !== end.epoch || latest.offset < end.offset) this.#position = end;
       } else {
         recovered = false;
         this.#position = end;
@@ -122,7 +125,12 @@ export class Subscription extends Emitter {
    * recovers the missing ones (or reports that it cannot) instead of skipping them in silence.
    */
   onPublication(message) {
-    if (this.healing) return 'ok'; // The resubscribe's result carries it, in order.
+    if (this.healing) {
+      // Held, not dropped: frames that arrive together are handled before the resubscribe's result is (a promise),
+      // so live publications after the result may already be here. takeHeld() replays them once the result is in.
+      this.#held.push(message);
+      return 'ok';
+    }
     if (!this.isWildcard && this.#position && typeof message.offset === 'number') {
       const last = this.#position;
       if (last.epoch === message.epoch && message.offset > last.offset + 1) return 'gap';
@@ -130,6 +138,19 @@ export class Subscription extends Emitter {
     }
     this.#deliver(message);
     return 'ok';
+  }
+
+  /** @internal The live publications held while a resubscribe was in flight, oldest first; the hold is emptied. */
+  takeHeld() {
+    const held = this.#held;
+    this.#held = [];
+    return held;
+  }
+
+  /** @internal The connection is gone: no resubscribe is in flight, and what was held belongs to the old one. */
+  stopHealing() {
+    this.healing = false;
+    this.#held = [];
   }
 
   /** @internal A publication without offset (a server send to this channel): at most once, outside the stream. */
