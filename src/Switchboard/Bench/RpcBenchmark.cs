@@ -47,7 +47,12 @@ internal sealed class RpcBenchmark(BenchSession session)
                 {
                     var buffer = new ArrayBufferWriter<byte>(128);
                     long id = 1; // Request ids start at 1 (Switchboard answers no request without one); 1 was the warm-up's.
-                    while (Stopwatch.GetTimestamp() < end)
+                    var accounted = false; // a measured round trip or a failure
+
+                    // Until the end, and past it until this client has one measured round trip: on a busy machine a
+                    // round trip begun just before the window opened can outlast a short window, and a client with no
+                    // sample would make the run's figures say nothing about it.
+                    while (Stopwatch.GetTimestamp() < end || !accounted)
                     {
                         var began = Stopwatch.GetTimestamp();
                         try
@@ -55,6 +60,7 @@ internal sealed class RpcBenchmark(BenchSession session)
                             if (!await RoundTripAsync(client!, buffer, ++id, cancellationToken).ConfigureAwait(false))
                             {
                                 Interlocked.Increment(ref failed);
+                                accounted = true;
                                 continue;
                             }
                         }
@@ -68,6 +74,7 @@ internal sealed class RpcBenchmark(BenchSession session)
                         {
                             latency.Record((Stopwatch.GetTimestamp() - began) * 1_000_000 / Stopwatch.Frequency);
                             Interlocked.Increment(ref completed);
+                            accounted = true;
                         }
                     }
                 }, cancellationToken))).ConfigureAwait(false);
