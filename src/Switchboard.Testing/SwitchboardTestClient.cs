@@ -28,6 +28,7 @@ public sealed class SwitchboardTestClient : IAsyncDisposable
     private readonly List<JsonObject> _pending = [];
     private readonly Task _receiveLoop;
     private long _nextId;
+    private int _framesReceived;
 
     private SwitchboardTestClient(ClientWebSocket socket)
     {
@@ -43,6 +44,9 @@ public sealed class SwitchboardTestClient : IAsyncDisposable
 
     /// <summary>The <c>welcome</c> message (read by <see cref="ConnectAsync"/> unless told not to).</summary>
     public JsonObject Welcome { get; private set; } = null!;
+
+    /// <summary>WebSocket messages (frames) received so far: with <c>?batch=1</c> one may carry many protocol messages.</summary>
+    public int FramesReceived => Volatile.Read(ref _framesReceived);
 
     /// <summary>Whether the connection is still open.</summary>
     public bool IsOpen => _socket.State == WebSocketState.Open && !_closed.Task.IsCompleted;
@@ -167,7 +171,8 @@ public sealed class SwitchboardTestClient : IAsyncDisposable
         }
         catch (ChannelClosedException)
         {
-            throw new InvalidOperationException($"the connection closed ({_closed.Task.Result.Status}) before a matching message arrived");
+            var (status, reason) = _closed.Task.Result;
+            throw new InvalidOperationException($"the connection closed ({status?.ToString() ?? "no close frame"}: {reason}) before a matching message arrived");
         }
     }
 
@@ -207,7 +212,7 @@ public sealed class SwitchboardTestClient : IAsyncDisposable
         return messages;
     }
 
-    /// <summary>Waits for the server to close the connection; returns its close status and reason (<c>(null, "aborted")</c> when the connection broke without one).</summary>
+    /// <summary>Waits for the server to close the connection; returns its close status and reason (status <see langword="null"/> and a reason starting "aborted" when the connection broke without one).</summary>
     public async Task<(WebSocketCloseStatus? Status, string? Reason)> WaitForCloseAsync(TimeSpan? timeout = null)
     {
         try
@@ -281,6 +286,7 @@ public sealed class SwitchboardTestClient : IAsyncDisposable
                     continue;
                 }
 
+                Interlocked.Increment(ref _framesReceived);
                 var text = Encoding.UTF8.GetString(message.GetBuffer(), 0, (int)message.Length);
                 message.SetLength(0);
                 foreach (var line in text.Split('\n'))
@@ -295,10 +301,10 @@ public sealed class SwitchboardTestClient : IAsyncDisposable
                 }
             }
         }
-        catch (Exception)
+        catch (Exception ex)
         {
             // Any failure of the socket or a frame that is not JSON ends the connection for the test.
-            _closed.TrySetResult((null, "aborted"));
+            _closed.TrySetResult((null, $"aborted ({ex.GetType().Name}: {ex.Message})"));
         }
         finally
         {
