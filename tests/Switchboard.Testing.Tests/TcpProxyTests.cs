@@ -42,10 +42,8 @@ public sealed class TcpProxyTests
     {
         using var target = new EchoTarget();
         await using var proxy = new TcpProxy(target.Port);
-        using var client = new TcpClient();
-        await client.ConnectAsync("127.0.0.1", proxy.Port);
+        using var client = await ConnectThroughAsync(proxy, target);
         var stream = client.GetStream();
-        await RoundTripAsync(stream, target); // The proxy has the connection (a black hole acts on open ones).
 
         proxy.BlackHole(ProxyDirection.Downstream);
         await stream.WriteAsync("a"u8.ToArray());
@@ -62,10 +60,8 @@ public sealed class TcpProxyTests
     {
         using var target = new EchoTarget();
         await using var proxy = new TcpProxy(target.Port);
-        using var client = new TcpClient();
-        await client.ConnectAsync("127.0.0.1", proxy.Port);
+        using var client = await ConnectThroughAsync(proxy, target);
         var stream = client.GetStream();
-        await RoundTripAsync(stream, target); // The proxy has the connection (a black hole acts on open ones).
 
         proxy.BlackHole();
         await stream.WriteAsync("a"u8.ToArray());
@@ -124,11 +120,15 @@ public sealed class TcpProxyTests
         Assert.Equal(4003, (int?)(await frozen.WaitForCloseAsync(TimeSpan.FromSeconds(30))).Status);
     }
 
-    private static async Task RoundTripAsync(NetworkStream stream, EchoTarget target)
+    /// <summary>Connects through the proxy and makes one round trip, so the proxy holds the connection (a black hole acts on open ones).</summary>
+    private static async Task<TcpClient> ConnectThroughAsync(TcpProxy proxy, EchoTarget target)
     {
-        await stream.WriteAsync("0"u8.ToArray());
+        var client = new TcpClient();
+        await client.ConnectAsync("127.0.0.1", proxy.Port);
+        await client.GetStream().WriteAsync("0"u8.ToArray());
         Assert.Equal("0", await target.NextReceivedAsync());
-        Assert.Equal("0", await ReadAsync(stream));
+        Assert.Equal("0", await ReadAsync(client.GetStream()));
+        return client;
     }
 
     private static async Task<string> ReadAsync(NetworkStream stream, int count = 1)
