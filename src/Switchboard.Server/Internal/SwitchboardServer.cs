@@ -117,7 +117,7 @@ internal sealed class SwitchboardServer : ISwitchboard
             _node.Connections.Count,
             channels.Count,
             channels.Sum(static c => (long)c.Value),
-            (long)(DateTimeOffset.UtcNow - _node.StartedAt).TotalSeconds,
+            (long)(_node.Time.GetUtcNow() - _node.StartedAt).TotalSeconds,
             _node.IsDraining);
     }
 
