@@ -55,4 +55,7 @@ internal static partial class Log
 
     [LoggerMessage(515, LogLevel.Information, "The server could not continue channel {Channel} without a gap; subscribing again from the last position received.")]
     public static partial void GapNotice(ILogger logger, string channel);
+
+    [LoggerMessage(516, LogLevel.Debug, "The server refused a {Type} with rate_limited; sending it again in {DelayMs} ms.")]
+    public static partial void RateLimited(ILogger logger, string type, long delayMs);
 }
