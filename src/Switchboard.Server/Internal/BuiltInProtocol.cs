@@ -62,7 +62,7 @@ internal sealed class BuiltInProtocol : IConnectionProtocol
     }
 
     public ValueTask OnMessageAsync(SwitchboardConnection connection, ReadOnlyMemory<byte> message, CancellationToken cancellationToken) =>
-        _dispatcher.ExecuteAsync(connection, message);
+        _dispatcher.ExecuteAsync(connection, message, cancellationToken);
 
     public void OnRateLimited(SwitchboardConnection connection, ReadOnlyMemory<byte> message)
     {
