@@ -164,6 +164,22 @@ public abstract class Subscription : IAsyncDisposable
         }
     }
 
+    /// <summary>Marks that a subscribe to recover the stream is about to be sent; <see langword="false"/> when one is
+    /// already in flight (its result clears the mark), so that a second one does not get "already subscribed".</summary>
+    internal bool TryBeginRecovery()
+    {
+        lock (_sync)
+        {
+            if (_recovering)
+            {
+                return false;
+            }
+
+            _recovering = true;
+            return true;
+        }
+    }
+
     /// <summary>Handles a publication recovered in a subscribe result: drops one already delivered, queues the rest.</summary>
     internal ValueTask OnPublicationAsync(Protocol.Publication publication) => OnPublicationAsync(publication, live: false, out _);
 
@@ -180,6 +196,12 @@ public abstract class Subscription : IAsyncDisposable
         discontinuity = false;
         var offset = publication.Offset;
         var epoch = publication.Epoch;
+        if (offset == 0)
+        {
+            // A server send (SendToUser, SendToConnection) to this channel's name: outside the stream, at most once.
+            return EnqueueAsync(publication, followsGap: false);
+        }
+
         bool gap;
         lock (_sync)
         {

@@ -179,7 +179,8 @@ internal sealed class SubscriptionSet
     {
         lock (_gate)
         {
-            if (_sink == connection && _byChannel.TryGetValue(channel, out var subscription) && subscription.EverSubscribed)
+            // Not while the client's own recovery is in flight: that subscribe already takes the ended one's place.
+            if (_sink == connection && _byChannel.TryGetValue(channel, out var subscription) && subscription.EverSubscribed && subscription.TryBeginRecovery())
             {
                 Log.GapNotice(_logger, channel);
                 SendSubscribe(connection, subscription);
