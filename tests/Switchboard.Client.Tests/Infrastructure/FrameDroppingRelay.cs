@@ -1,13 +1,5 @@
 using System.Net.WebSockets;
 using System.Text;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Features;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Switchboard.Client.Tests.Infrastructure;
 
@@ -19,41 +11,30 @@ namespace Switchboard.Client.Tests.Infrastructure;
 /// </summary>
 public sealed class FrameDroppingRelay : IAsyncDisposable
 {
-    private readonly WebApplication _app;
+    private ScriptedServer _server = null!;
     private int _dropped;
 
-    private FrameDroppingRelay(WebApplication app, Uri uri)
-    {
-        _app = app;
-        WebSocketUri = uri;
-    }
-
-    public Uri WebSocketUri { get; }
+    public Uri WebSocketUri => _server.WebSocketUri;
 
     /// <summary>How many server frames were dropped.</summary>
     public int Dropped => Volatile.Read(ref _dropped);
 
     public static async Task<FrameDroppingRelay> StartAsync(Uri server, Func<string, bool> dropServerFrame)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseKestrel(k => k.Listen(System.Net.IPAddress.Loopback, 0));
-        builder.Logging.ClearProviders();
-        var app = builder.Build();
-        app.UseWebSockets();
-        FrameDroppingRelay? relay = null;
-        app.Map("/ws", async (HttpContext context) =>
+        var relay = new FrameDroppingRelay();
+        relay._server = await ScriptedServer.StartAsync(async connection =>
         {
-            using var downstream = await context.WebSockets.AcceptWebSocketAsync("switchboard.v1.json");
+            var downstream = connection.Socket;
             using var upstream = new ClientWebSocket();
-            await upstream.ConnectAsync(server, context.RequestAborted);
-            using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+            using var stop = new CancellationTokenSource();
+            await upstream.ConnectAsync(server, stop.Token);
             var up = PumpAsync(downstream, upstream, _ => false, stop);
             var down = PumpAsync(upstream, downstream, text =>
             {
                 var drop = dropServerFrame(text);
                 if (drop)
                 {
-                    Interlocked.Increment(ref relay!._dropped);
+                    Interlocked.Increment(ref relay._dropped);
                 }
 
                 return drop;
@@ -61,9 +42,6 @@ public sealed class FrameDroppingRelay : IAsyncDisposable
             await Task.WhenAny(up, down);
             await stop.CancelAsync();
         });
-        await app.StartAsync();
-        var address = new Uri(app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First());
-        relay = new FrameDroppingRelay(app, new Uri($"ws://127.0.0.1:{address.Port}/ws"));
         return relay;
     }
 
@@ -102,9 +80,5 @@ public sealed class FrameDroppingRelay : IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => _server.DisposeAsync();
 }
