@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Switchboard.Protocol;
 using Switchboard.Brokers;
 using Switchboard.Presence;
+using Switchboard.Cluster;
 
 namespace Switchboard.Server.Internal;
 
@@ -18,12 +19,13 @@ internal sealed class SwitchboardNode : IBrokerEventHandler
 
     private readonly IPublicationObserver[] _observers;
 
-    public SwitchboardNode(IBroker broker, IPresenceStore presence, IOptions<SwitchboardOptions> options, ILogger<PresenceTracker> presenceLogger, IEnumerable<IPublicationObserver>? observers = null, Diagnostics.SwitchboardMetrics? metrics = null)
+    public SwitchboardNode(IBroker broker, IPresenceStore presence, IOptions<SwitchboardOptions> options, ILogger<PresenceTracker> presenceLogger, IEnumerable<IPublicationObserver>? observers = null, Diagnostics.SwitchboardMetrics? metrics = null, IClusterBus? bus = null)
     {
         Broker = broker;
+        Bus = bus ?? new MemoryClusterBus();
         _observers = observers?.ToArray() ?? [];
         Options = options.Value;
-        Presence = new PresenceTracker(presence, presenceLogger);
+        Presence = new PresenceTracker(presence, Bus, presenceLogger);
         Continuity = new StreamContinuity(broker, Subscriptions, presenceLogger);
 
         // Read on each collection (a scrape), not kept up to date on the hot path.
@@ -31,6 +33,9 @@ internal sealed class SwitchboardNode : IBrokerEventHandler
     }
 
     public IBroker Broker { get; }
+
+    /// <summary>The control bus to the other nodes (a no-op <see cref="MemoryClusterBus"/> on a single node).</summary>
+    public IClusterBus Bus { get; }
 
     public SwitchboardOptions Options { get; }
 
