@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Switchboard.Cluster;
 using Switchboard.Server;
@@ -112,7 +113,11 @@ public sealed class ClusterBusTests(RedisServer redis) : IClassFixture<RedisServ
     [Fact]
     public async Task Cluster_stats_list_every_node_and_sum_over_them()
     {
-        await using var nodes = await ClusterNodes.StartAsync(redis, count: 3);
+        await using var nodes = await ClusterNodes.StartAsync(
+            redis,
+            count: 3,
+            configureServices: services => services.Configure<Switchboard.Server.HttpApi.SwitchboardHttpApiOptions>(o => o.Key = "cluster-key"),
+            configureApp: app => app.MapSwitchboardApi("/api"));
         await WaitForMembershipAsync(nodes.Nodes);
         var clients = new List<TestClient>();
         foreach (var (node, channel) in new[] { (nodes.A, "s.1"), (nodes.A, "s.2"), (nodes.B, "s.1"), (nodes.C, "s.*") })
@@ -132,6 +137,19 @@ public sealed class ClusterBusTests(RedisServer redis) : IClassFixture<RedisServ
         Assert.Equal((1, 1, 1L), Counts(byNode[Api(nodes.C).GetNodeStats().Node]));
         Assert.Equal(4, stats.Connections);
         Assert.Equal(4, stats.Subscriptions);
+
+        // The HTTP API's info: this node's own numbers at the top, every node under "cluster".
+        using var http = new HttpClient { BaseAddress = nodes.C.BaseUri };
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/info") { Content = new StringContent("{}") };
+        request.Headers.Add("X-API-Key", "cluster-key");
+        using var response = await http.SendAsync(request);
+        var info = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+        Assert.Equal(1, info["connections"]!.GetValue<int>());
+        Assert.Equal(4, info["cluster"]!["connections"]!.GetValue<long>());
+        Assert.Equal(4, info["cluster"]!["subscriptions"]!.GetValue<long>());
+        Assert.Equal(3, info["cluster"]!["nodes"]!.AsArray().Count);
+        Assert.Equal(Api(nodes.C).GetNodeStats().Node, info["cluster"]!["nodes"]![0]!["node"]!.GetValue<string>());
+        Assert.Empty(info["cluster"]!["unanswered"]!.AsArray());
 
         foreach (var client in clients)
         {

@@ -34,6 +34,7 @@ public sealed class ClusterNodes : IAsyncDisposable
     /// <param name="configureServices">More services or options for every node (security, say).</param>
     /// <param name="prefix">The key prefix (default: a new one), to add nodes of another kind to the cluster.</param>
     /// <param name="configureRedis">Redis options for every node, after the configuration and prefix.</param>
+    /// <param name="configureApp">More endpoints on every node (the HTTP API, say).</param>
     public static async Task<ClusterNodes> StartAsync(
         RedisServer redis,
         int count = 2,
@@ -41,7 +42,8 @@ public sealed class ClusterNodes : IAsyncDisposable
         Action<SwitchboardOptions>? configure = null,
         Action<IServiceCollection>? configureServices = null,
         string? prefix = null,
-        Action<SwitchboardRedisOptions>? configureRedis = null)
+        Action<SwitchboardRedisOptions>? configureRedis = null,
+        Action<Microsoft.AspNetCore.Builder.WebApplication>? configureApp = null)
     {
         prefix ??= RedisTestConnections.UniquePrefix();
         var nodes = new TestServer[count];
@@ -57,7 +59,7 @@ public sealed class ClusterNodes : IAsyncDisposable
                     configureRedis?.Invoke(o);
                 });
                 configureServices?.Invoke(services);
-            });
+            }, configureApp);
         }
 
         return new ClusterNodes(nodes, prefix);
