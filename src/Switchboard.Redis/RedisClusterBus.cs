@@ -27,6 +27,8 @@ public sealed class RedisClusterBus : IClusterBus, IBatchedWrites, IAsyncDisposa
     private readonly ILogger _logger;
     private readonly long _ttlMs;
     private readonly ConcurrentDictionary<string, long> _lastHeard = new(StringComparer.Ordinal);
+    // A snapshot of _lastHeard's keys, rebuilt when a node comes or goes (rare), so reading it on every subscribe is free.
+    private volatile string[] _members = [];
     private readonly Lock _gate = new();
     private List<(string? To, ReadOnlyMemory<byte> Message)> _queued = [];
     private bool _heartbeatDue;
@@ -48,7 +50,7 @@ public sealed class RedisClusterBus : IClusterBus, IBatchedWrites, IAsyncDisposa
     public string NodeId { get; }
 
     /// <inheritdoc />
-    public IReadOnlyCollection<string> OtherNodes => [.. _lastHeard.Keys];
+    public IReadOnlyCollection<string> OtherNodes => _members;
 
     /// <inheritdoc />
     public async ValueTask StartAsync(IClusterBusHandler handler, CancellationToken cancellationToken)
@@ -157,9 +159,18 @@ public sealed class RedisClusterBus : IClusterBus, IBatchedWrites, IAsyncDisposa
         {
             if (echo - heard > _ttlMs && _lastHeard.TryRemove(new KeyValuePair<string, long>(node, heard)))
             {
+                UpdateMembers();
                 RedisLog.NodeLost(_logger, node, (echo - heard) / 1000.0);
                 _handler?.HandleNodeLost(node);
             }
+        }
+    }
+
+    private void UpdateMembers()
+    {
+        lock (_gate)
+        {
+            _members = [.. _lastHeard.Keys];
         }
     }
 
@@ -189,6 +200,7 @@ public sealed class RedisClusterBus : IClusterBus, IBatchedWrites, IAsyncDisposa
             {
                 if (_lastHeard.TryRemove(origin, out _))
                 {
+                    UpdateMembers();
                     RedisLog.NodeLeft(_logger, origin);
                 }
 
@@ -197,12 +209,17 @@ public sealed class RedisClusterBus : IClusterBus, IBatchedWrites, IAsyncDisposa
 
             if (_lastHeard.TryAdd(origin, now))
             {
+                UpdateMembers();
                 RedisLog.NodeJoined(_logger, origin);
                 Tick(); // Answer a newcomer's heartbeat with ours, so it knows this node at once.
             }
             else
             {
                 _lastHeard[origin] = now;
+                if (Array.IndexOf(_members, origin) < 0)
+                {
+                    UpdateMembers(); // Taken as lost a moment ago, and heard again.
+                }
             }
 
             foreach (var (to, body) in ControlFrame.ReadMessages(frame, bodyStart))

@@ -64,6 +64,33 @@ public sealed class ClusterBusTests(RedisServer redis) : IClassFixture<RedisServ
     }
 
     [Fact]
+    public async Task Garbage_on_the_control_channel_is_dropped_and_the_bus_keeps_working()
+    {
+        await using var nodes = await StartSecuredAsync();
+        await WaitForMembershipAsync(nodes.Nodes);
+        await using var onB = await nodes.B.ConnectWithTokenAsync(Token("erin"));
+        await using var probe = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(redis.Configuration);
+        var control = StackExchange.Redis.RedisChannel.Literal(nodes.Prefix + "control");
+        byte[][] garbage =
+        [
+            [],
+            "x"u8.ToArray(),
+            "mintruder"u8.ToArray(),
+            "mintruder\n\n\u0000\u0000\u0010\u0000{"u8.ToArray(),
+            "mintruder\n\n\u0000\u0000\u0000\u0005{oops"u8.ToArray(),
+            "mintruder\n\n\u0000\u0000\u0000\u0002{}"u8.ToArray(),
+            "mintruder\n\n\u0000\u0000\u0000\u0010{\"t\":\"su\",\"k\":7}"u8.ToArray(),
+        ];
+        foreach (var frame in garbage)
+        {
+            await probe.GetSubscriber().PublishAsync(control, frame);
+        }
+
+        Api(nodes.A).SendToUser("erin", "user.erin", "1"u8.ToArray());
+        Assert.Equal(1, (await onB.ReceiveTypeAsync("message", TimeSpan.FromSeconds(30)))["data"]!.GetValue<int>());
+    }
+
+    [Fact]
     public async Task Disconnect_user_on_one_node_closes_the_users_connections_on_every_node()
     {
         await using var nodes = await StartSecuredAsync();
