@@ -8,7 +8,8 @@
 #   TARGETS="switchboard raw" bench/compare.sh fanout --rate 5000   # a subset of the targets
 #
 # Targets: switchboard (plain clients: one message per frame), switchboard-batch (clients with ?batch=1), signalr,
-# raw, node (bench/NodeReference; needs node, and runs npm ci there once).
+# raw, node (bench/NodeReference; needs node, and runs npm ci there once); and, when asked for, topicmanager
+# (samples/TopicManager, the handler API with plain clients: subscribers on /ws/{client_id}, POST /api/publish).
 #   SWITCHBOARD_ARGS="--Switchboard:InlineScheduling=true" bench/compare.sh fanout   # extra flags for switchboard serve
 #
 # Results go to bench/results/<time>/ (or $OUT). The script raises the open-file limit for the processes it starts,
@@ -24,6 +25,7 @@ mkdir -p "$out"
 dotnet build src/Switchboard -c Release -nologo -clp:ErrorsOnly >/dev/null
 dotnet build bench/SignalRReference -c Release -nologo -clp:ErrorsOnly >/dev/null
 dotnet build bench/RawReference -c Release -nologo -clp:ErrorsOnly >/dev/null
+case " $targets " in *" topicmanager "*) dotnet build samples/TopicManager -c Release -nologo -clp:ErrorsOnly >/dev/null ;; esac
 case " $targets " in *" node "*) [ -d bench/NodeReference/node_modules ] || (cd bench/NodeReference && npm ci --no-audit --no-fund --silent) ;; esac
 
 # Each connection is a file descriptor on both sides; the default soft limit (often 1,024) stops long before.
@@ -63,6 +65,7 @@ for target in $targets; do
     switchboard|switchboard-batch) port=18000; url=ws://127.0.0.1:$port/ws; cmd=("$switchboard" serve --urls "http://127.0.0.1:$port" ${SWITCHBOARD_ARGS:-}) ;;
     signalr) port=15100; url=ws://127.0.0.1:$port/hub; cmd=(dotnet bench/SignalRReference/bin/Release/net10.0/SignalRReference.dll --urls "http://127.0.0.1:$port") ;;
     raw) port=15200; url=ws://127.0.0.1:$port/ws; cmd=(dotnet bench/RawReference/bin/Release/net10.0/RawReference.dll --urls "http://127.0.0.1:$port") ;;
+    topicmanager) port=18100; url=ws://127.0.0.1:$port/ws/bench; cmd=(dotnet samples/TopicManager/bin/Release/net10.0/TopicManager.dll --urls "http://127.0.0.1:$port") ;;
     node) port=15300; url=ws://127.0.0.1:$port/ws; cmd=(node bench/NodeReference/server.js --port "$port") ;;
     *) echo "unknown target $target"; exit 2 ;;
   esac

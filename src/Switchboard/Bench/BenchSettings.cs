@@ -22,6 +22,9 @@ internal enum BenchTargetKind
 
     /// <summary>bench/NodeReference: Node.js with npm's <c>ws</c>, the same roles as <see cref="Raw"/>.</summary>
     Node,
+
+    /// <summary>samples/TopicManager: a custom JSON protocol on the handler API, with plain clients.</summary>
+    TopicManager,
 }
 
 /// <summary>Everything one <c>switchboard bench</c> run needs, from the command line.</summary>

@@ -27,7 +27,7 @@ internal abstract class BenchTarget
     protected static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(30);
 
     /// <summary>The names of <c>--target</c>, in the order compare.sh runs them.</summary>
-    private static readonly string[] NameList = ["switchboard", "switchboard-batch", "signalr", "raw", "node"];
+    private static readonly string[] NameList = ["switchboard", "switchboard-batch", "signalr", "raw", "node", "topicmanager"];
 
     public static IReadOnlyList<string> Names => NameList;
 
@@ -53,6 +53,7 @@ internal abstract class BenchTarget
         BenchTargetKind.SwitchboardBatch => new SwitchboardTarget(batch: true),
         BenchTargetKind.SignalR => new SignalRTarget(),
         BenchTargetKind.Node => new RawTarget(BenchTargetKind.Node, new Uri("ws://127.0.0.1:5300/ws")),
+        BenchTargetKind.TopicManager => new TopicManagerTarget(),
         _ => new RawTarget(BenchTargetKind.Raw, new Uri("ws://127.0.0.1:5200/ws")),
     };
 
@@ -62,7 +63,8 @@ internal abstract class BenchTarget
         BenchTargetKind.SwitchboardBatch => 1,
         BenchTargetKind.SignalR => 2,
         BenchTargetKind.Raw => 3,
-        _ => 4,
+        BenchTargetKind.Node => 4,
+        _ => 5,
     }];
 
     public static BenchTargetKind Parse(string name) => Array.IndexOf(NameList, name) switch
@@ -71,6 +73,7 @@ internal abstract class BenchTarget
         2 => BenchTargetKind.SignalR,
         3 => BenchTargetKind.Raw,
         4 => BenchTargetKind.Node,
+        5 => BenchTargetKind.TopicManager,
         _ => BenchTargetKind.Switchboard,
     };
 
@@ -86,6 +89,10 @@ internal abstract class BenchTarget
     public abstract Task<SubscribeOutcome> SubscribeAsync(BenchClient client, string channel, (long Offset, string Epoch)? since, CancellationToken cancellationToken);
 
     public abstract void WritePublish(IBufferWriter<byte> output, string channel, long sequence, long timestamp, int payloadBytes);
+
+    /// <summary>Sends what <see cref="WritePublish"/> wrote: over the publisher's WebSocket, unless the target publishes another way.</summary>
+    public virtual ValueTask PublishAsync(BenchClient publisher, Uri url, ReadOnlyMemory<byte> publication, CancellationToken cancellationToken) =>
+        publisher.SendAsync(publication, cancellationToken);
 
     public abstract void WriteRpc(IBufferWriter<byte> output, long id, string method);
 

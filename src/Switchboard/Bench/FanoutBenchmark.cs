@@ -127,7 +127,7 @@ internal sealed class FanoutBenchmark : IPublicationSink
             buffer.ResetWrittenCount();
             _session.Target.WritePublish(buffer, _channels[channel], sequence, timestamp, settings.PayloadBytes);
             expected += _subscribersPerChannel[channel];
-            await publisher.SendAsync(buffer.WrittenMemory, cancellationToken).ConfigureAwait(false);
+            await _session.Target.PublishAsync(publisher, _session.Url, buffer.WrittenMemory, cancellationToken).ConfigureAwait(false);
             Volatile.Write(ref sent, sent + 1);
         }
 

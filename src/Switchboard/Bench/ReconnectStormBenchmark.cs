@@ -148,7 +148,7 @@ internal sealed class ReconnectStormBenchmark : IPublicationSink
                     _ledger.Ensure(sequence);
                     buffer.ResetWrittenCount();
                     _session.Target.WritePublish(buffer, Channel, sequence, Stopwatch.GetTimestamp(), _session.Settings.PayloadBytes);
-                    await publisher.SendAsync(buffer.WrittenMemory, CancellationToken.None).ConfigureAwait(false);
+                    await _session.Target.PublishAsync(publisher, _session.Url, buffer.WrittenMemory, CancellationToken.None).ConfigureAwait(false);
                     sequence++;
                     next();
                 }

@@ -1,0 +1,73 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using Switchboard.Samples.Tests.Infrastructure;
+
+namespace Switchboard.Samples.Tests;
+
+/// <summary>
+/// <c>switchboard bench --target topicmanager</c>, the run behind docs/performance.md's sample row, against the real
+/// TopicManager sample at a tiny size: plain subscribers on <c>/ws/{client_id}</c>, publications through
+/// <c>POST /api/publish</c>. Not a timing test: it checks that the counts add up, so the table's tool keeps working.
+/// </summary>
+public sealed class TopicManagerBenchTests() : RunningSample("TopicManager")
+{
+    private const int Subscribers = 5;
+
+    [Fact]
+    public async Task Fanout_through_the_sample_delivers_every_publication_once_in_order()
+    {
+        var report = await BenchAsync("fanout", "--rate", "50", "--warmup", "0.2", "--duration", "1");
+
+        var step = report["steps"]!.AsArray().Single()!;
+        Assert.Equal(60, step["published"]!.GetValue<long>()); // 50/s for 1.2 s, by schedule.
+        Assert.Equal(60 * Subscribers, step["expected"]!.GetValue<long>());
+        Assert.Equal(60 * Subscribers, step["delivered"]!.GetValue<long>());
+        Assert.Equal(0, step["lost"]!.GetValue<long>());
+        Assert.Equal(0, step["duplicated"]!.GetValue<long>());
+        Assert.Equal(0, step["outOfOrder"]!.GetValue<long>());
+    }
+
+    [Fact]
+    public async Task Rpc_through_the_sample_is_the_ping_pong_round_trip()
+    {
+        var report = await BenchAsync("rpc", "--warmup", "0.2", "--duration", "0.5");
+
+        var rpc = report["rpc"]!;
+        Assert.True(rpc["completed"]!.GetValue<long>() >= Subscribers, $"{rpc["completed"]} ping/pong round trips by {Subscribers} clients");
+        Assert.Equal(0, rpc["failed"]!.GetValue<long>());
+    }
+
+    /// <summary>Runs the built <c>switchboard bench MODE --json</c> against the sample and returns its report.</summary>
+    private async Task<JsonNode> BenchAsync(string mode, params string[] flags)
+    {
+        var switchboard = Path.Combine(Repository.Root, "src", "Switchboard", "bin", Repository.Configuration, "net10.0", "switchboard.dll");
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = Repository.Root,
+        };
+        foreach (var argument in new[] { switchboard, "bench", mode, "--target", "topicmanager", "--url", Sample.WebSocketUri("/ws/bench").ToString(), "-n", Subscribers.ToString(System.Globalization.CultureInfo.InvariantCulture), "--json" }.Concat(flags))
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"switchboard bench {mode} did not finish within 120 s:\n{await stderr}");
+        }
+
+        Assert.True(process.ExitCode == 0, $"switchboard bench {mode} exited with {process.ExitCode}:\n{await stderr}");
+        return JsonNode.Parse(await stdout)!;
+    }
+}
