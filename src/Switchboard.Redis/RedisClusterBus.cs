@@ -37,6 +37,7 @@ public sealed class RedisClusterBus : IClusterBus, IBatchedWrites, IAsyncDisposa
     private IClusterBusHandler? _handler;
     private ChannelMessageQueue? _subscription;
     private Timer? _timer;
+    private int _subscribing;
 
     internal RedisClusterBus(RedisConnection connection, ILogger<RedisClusterBus> logger)
     {
@@ -57,8 +58,9 @@ public sealed class RedisClusterBus : IClusterBus, IBatchedWrites, IAsyncDisposa
     {
         _handler = handler;
         var multiplexer = await _connection.GetAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
-        _subscription = await multiplexer.GetSubscriber().SubscribeAsync(_connection.Keys.Control).WaitAsync(cancellationToken).ConfigureAwait(false);
-        _subscription.OnMessage(OnFrame); // Sequential: frames of one node are handled in the order it sent them.
+        // A node starts without Redis: the subscription is then made when Redis is back (or at the next heartbeat).
+        multiplexer.ConnectionRestored += (_, _) => EnsureSubscribed();
+        await SubscribeAsync().ConfigureAwait(false);
         _connection.Writer.Attach(this);
         // The first heartbeat at once: the other nodes answer theirs, so membership settles in about a round trip.
         var period = TimeSpan.FromMilliseconds(_ttlMs / 3.0);
@@ -143,8 +145,41 @@ public sealed class RedisClusterBus : IClusterBus, IBatchedWrites, IAsyncDisposa
 
     private static long Now => Environment.TickCount64;
 
+    private void EnsureSubscribed()
+    {
+        if (Volatile.Read(ref _subscription) is null)
+        {
+            _ = SubscribeAsync();
+        }
+    }
+
+    private async Task SubscribeAsync()
+    {
+        if (Interlocked.Exchange(ref _subscribing, 1) == 1)
+        {
+            return;
+        }
+
+        try
+        {
+            var multiplexer = await _connection.GetAsync().ConfigureAwait(false);
+            var queue = await multiplexer.GetSubscriber().SubscribeAsync(_connection.Keys.Control).ConfigureAwait(false);
+            queue.OnMessage(OnFrame); // Sequential: frames of one node are handled in the order it sent them.
+            Volatile.Write(ref _subscription, queue);
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            RedisLog.BusSubscribeFailed(_logger, ex);
+        }
+        finally
+        {
+            Volatile.Write(ref _subscribing, 0);
+        }
+    }
+
     private void Tick()
     {
+        EnsureSubscribed();
         lock (_gate)
         {
             _heartbeatDue = true;

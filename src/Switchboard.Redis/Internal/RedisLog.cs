@@ -40,4 +40,7 @@ internal static partial class RedisLog
 
     [LoggerMessage(711, LogLevel.Error, "Switchboard Redis: a control bus frame could not be decoded and was dropped.")]
     public static partial void UndecodableFrame(ILogger logger, Exception? exception);
+
+    [LoggerMessage(712, LogLevel.Warning, "Switchboard Redis: subscribing to the control bus failed; it is retried when Redis is back and at every heartbeat.")]
+    public static partial void BusSubscribeFailed(ILogger logger, Exception exception);
 }
