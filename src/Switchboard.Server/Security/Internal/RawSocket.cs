@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net.WebSockets;
 
 namespace Switchboard.Server.Security.Internal;
@@ -74,8 +75,16 @@ internal static class RawSocket
                 await socket.CloseOutputAsync((WebSocketCloseStatus)code, reason, cts.Token).ConfigureAwait(false);
             }
 
-            var receive = pendingReceive ?? DrainUntilCloseAsync(socket);
-            await receive.WaitAsync(timeout).ConfigureAwait(false);
+            var deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
+            if (pendingReceive is not null)
+            {
+                // It may end with a data message that crossed our close (a client's auth message arriving just as the
+                // auth timeout fires): that is not the close reply, so keep reading for it below.
+                await pendingReceive.WaitAsync(timeout).ConfigureAwait(false);
+            }
+
+            var left = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), deadline);
+            await DrainUntilCloseAsync(socket).WaitAsync(left > TimeSpan.Zero ? left : TimeSpan.Zero).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is WebSocketException or IOException or OperationCanceledException or ObjectDisposedException or TimeoutException)
         {
