@@ -34,6 +34,8 @@ public static class SwitchboardServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SwitchboardOptions>, SwitchboardOptionsValidator>());
         services.TryAddSingleton<IBroker, MemoryBroker>();
         services.TryAddSingleton<IPresenceStore, MemoryPresenceStore>();
+        services.TryAddSingleton<Switchboard.Cluster.IClusterBus, Switchboard.Cluster.MemoryClusterBus>();
+        services.TryAddSingleton<Switchboard.Server.Internal.Cluster.ClusterControl>();
         services.TryAddSingleton<ISwitchboard, SwitchboardServer>();
         services.AddOptions<SwitchboardHttpApiOptions>().BindConfiguration(SwitchboardHttpApiOptions.SectionName);
         services.AddSwitchboardSecurity();

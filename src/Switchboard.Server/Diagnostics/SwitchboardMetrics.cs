@@ -115,12 +115,17 @@ public sealed class SwitchboardMetrics : IDisposable
     /// <summary>A publication was made (not a duplicate).</summary>
     public void Published() => _publications.Add(1);
 
-    /// <summary>A publication was handed to <paramref name="subscribers"/> local subscribers.</summary>
-    public void Delivered(int subscribers)
+    /// <summary>
+    /// A publication was queued for <paramref name="subscribers"/> local subscribers, <paramref name="bytes"/> bytes in
+    /// all: deliveries, and messages and bytes sent.
+    /// </summary>
+    public void Delivered(int subscribers, long bytes)
     {
         if (subscribers > 0)
         {
             _deliveries.Add(subscribers);
+            _messagesSent.Add(subscribers);
+            _bytesSent.Add(bytes);
         }
     }
 

@@ -78,13 +78,16 @@ internal sealed class ChannelSubscription
     /// <summary>Whether the node ended this subscription with the gap notice; a new <c>subscribe</c> replaces it.</summary>
     public bool IsInterrupted => _state == Ended || Volatile.Read(ref _interruptedWhilePending);
 
-    /// <summary>Hands a publication to the connection's writer, or holds it while the subscription is pending.</summary>
-    public void Deliver(Publication publication)
+    /// <summary>
+    /// Hands a publication to the connection's writer, or holds it while the subscription is pending. Returns the bytes
+    /// queued for the client (0 when held, skipped or refused), for the caller to count once per fan-out rather than
+    /// once per subscriber (three metric updates per delivery cost more than the delivery's own bookkeeping).
+    /// </summary>
+    public int Deliver(Publication publication)
     {
         if (_state == Live)
         {
-            Enqueue(publication);
-            return;
+            return Enqueue(publication);
         }
 
         lock (_gate)
@@ -93,22 +96,22 @@ internal sealed class ChannelSubscription
             {
                 case Pending:
                     _pending?.Add(publication);
-                    return;
+                    return 0;
                 case Guarded:
                     if (Covered(publication))
                     {
-                        return;
+                        return 0;
                     }
 
                     // Offsets reach a node in order within an epoch: after the first one past the result, no check is needed.
                     _state = Live;
                     break;
                 case Ended:
-                    return;
+                    return 0;
             }
         }
 
-        Enqueue(publication);
+        return Enqueue(publication);
     }
 
     /// <summary>
@@ -132,9 +135,9 @@ internal sealed class ChannelSubscription
             foreach (var publication in _pending!)
             {
                 // Exact channels skip what the result already covered; a pattern spans many channels' offsets.
-                if (!Covered(publication))
+                if (!Covered(publication) && Enqueue(publication) is var bytes and > 0)
                 {
-                    Enqueue(publication);
+                    Connection.Metrics?.Delivered(1, bytes);
                 }
             }
 
@@ -143,34 +146,29 @@ internal sealed class ChannelSubscription
         }
     }
 
-    private void Enqueue(Publication publication)
+    /// <summary>Queues a publication for the client; the bytes queued, or 0.</summary>
+    private int Enqueue(Publication publication)
     {
         if (IsHandlerAudience)
         {
             if (publication.From?.Client != Connection.Id)
             {
-                Delivered(Connection.Writer.TryEnqueue(publication.Data), publication.Data.Length);
+                return Queued(publication.Data);
             }
 
-            return;
+            return 0;
         }
 
         // A built-in wildcard (even '>') never sees the handlers' reserved channels.
         if (!Channel.IsWildcard || !HandlerChannels.IsReserved(publication.Channel))
         {
-            var encoded = publication.Encoded;
-            Delivered(Connection.Writer.TryEnqueue(encoded), encoded.Length);
+            return Queued(publication.Encoded);
         }
+
+        return 0;
     }
 
-    private void Delivered(bool queued, int bytes)
-    {
-        if (queued && Connection.Metrics is { } metrics)
-        {
-            metrics.Delivered(1);
-            metrics.MessagesSent(1, bytes);
-        }
-    }
+    private int Queued(ReadOnlyMemory<byte> encoded) => Connection.Writer.TryEnqueue(encoded) ? encoded.Length : 0;
 
     /// <summary>
     /// Ends the subscription because its stream cannot continue without a hole: sends the gap notice (after the

@@ -103,9 +103,21 @@ internal sealed class SubscriptionRegistry
     private static int DeliverTo(SubscriberSet set, Publication publication)
     {
         var subscribers = set.Snapshot;
+        var queued = 0;
+        long bytes = 0;
         foreach (var subscription in subscribers)
         {
-            subscription.Deliver(publication);
+            if (subscription.Deliver(publication) is var sent and > 0)
+            {
+                queued++;
+                bytes += sent;
+            }
+        }
+
+        // Every connection reports to the node's one metrics instance: one update per fan-out, not per subscriber.
+        if (queued > 0 && subscribers[0].Connection?.Metrics is { } metrics)
+        {
+            metrics.Delivered(queued, bytes);
         }
 
         return subscribers.Length;

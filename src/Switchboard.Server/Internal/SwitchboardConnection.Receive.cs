@@ -74,7 +74,8 @@ internal sealed partial class SwitchboardConnection
             }
         }
 
-        return _protocol.OnMessageAsync(this, message, aborted);
+        // Not only the socket's abort: also a close or drain decided while the command runs.
+        return _protocol.OnMessageAsync(this, message, _commandsCancelled.Token);
     }
 
     private async Task ReceiveLoopAsync(CancellationToken aborted)

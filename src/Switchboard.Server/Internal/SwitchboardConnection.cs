@@ -28,6 +28,9 @@ internal sealed partial class SwitchboardConnection
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly TaskCompletionSource _receiveEnded = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    // Never disposed: it holds no timer, and a late Close may still cancel it.
+    private readonly CancellationTokenSource _commandsCancelled = new();
     private int _closeRequested;
     private WebSocketCloseStatus _closeStatus = WebSocketCloseStatus.NormalClosure;
     private string _closeReason = string.Empty;
@@ -88,10 +91,18 @@ internal sealed partial class SwitchboardConnection
     /// <summary>The close code the server chose, once it started closing; otherwise <see langword="null"/>.</summary>
     public int? CloseCode => Volatile.Read(ref _closeRequested) != 0 ? (int)_closeStatus : null;
 
+    /// <summary>
+    /// Cancelled when the connection goes (the client disconnected or the socket was aborted), starts closing for any
+    /// reason, or is drained (<see cref="CloseWhenIdle"/>): what RPC handlers and broker calls made for this
+    /// connection's commands get, so that work nobody will read the answer to stops.
+    /// </summary>
+    public CancellationToken CommandsCancelled => _commandsCancelled.Token;
+
     /// <summary>Runs the connection until it closes: the protocol's <see cref="IConnectionProtocol.OnConnectedAsync"/>, then the receive loop.</summary>
     public async Task RunAsync(HttpContext context, CancellationToken aborted)
     {
         var sendLoop = RunSendSideAsync();
+        using var disconnected = aborted.UnsafeRegister(static s => ((SwitchboardConnection)s!).CancelCommands(), this);
         try
         {
             if (await ConnectAsync(context, aborted).ConfigureAwait(false))
@@ -141,9 +152,14 @@ internal sealed partial class SwitchboardConnection
 
         _closeStatus = (WebSocketCloseStatus)code;
         _closeReason = reason;
+        CancelCommands();
         Writer.Complete(discardQueued);
         _ = AbortUnlessClosedAsync();
     }
+
+    /// <summary>Cancels <see cref="CommandsCancelled"/>. Its callbacks (a handler's continuation among them) run on the
+    /// thread pool, never inline on the caller, which may be the fan-out or the drain.</summary>
+    private void CancelCommands() => _ = _commandsCancelled.CancelAsync();
 
     private void OnQueueOverflow()
     {

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Switchboard.Protocol;
 using Switchboard.Brokers;
 using Switchboard.Presence;
+using Switchboard.Cluster;
 
 namespace Switchboard.Server.Internal;
 
@@ -18,15 +19,16 @@ internal sealed class SwitchboardNode : IBrokerEventHandler
 
     private readonly IPublicationObserver[] _observers;
 
-    public SwitchboardNode(IBroker broker, IPresenceStore presence, IOptions<SwitchboardOptions> options, ILogger<PresenceTracker> presenceLogger, IEnumerable<IPublicationObserver>? observers = null, Diagnostics.SwitchboardMetrics? metrics = null, TimeProvider? time = null)
+    public SwitchboardNode(IBroker broker, IPresenceStore presence, IOptions<SwitchboardOptions> options, ILogger<PresenceTracker> presenceLogger, IEnumerable<IPublicationObserver>? observers = null, Diagnostics.SwitchboardMetrics? metrics = null, TimeProvider? time = null, IClusterBus? bus = null)
     {
         // Every broker call of the node goes through Broker, so measuring it there times each round trip once.
         Broker = metrics is null ? broker : new MeasuredBroker(broker, metrics);
+        Bus = bus ?? new MemoryClusterBus();
         _observers = observers?.ToArray() ?? [];
         Options = options.Value;
         Time = time ?? TimeProvider.System;
         StartedAt = Time.GetUtcNow();
-        Presence = new PresenceTracker(presence, presenceLogger);
+        Presence = new PresenceTracker(presence, Bus, presenceLogger);
         Continuity = new StreamContinuity(Broker, Subscriptions, presenceLogger, metrics);
 
         // Read on each collection (a scrape), not kept up to date on the hot path.
@@ -34,6 +36,9 @@ internal sealed class SwitchboardNode : IBrokerEventHandler
     }
 
     public IBroker Broker { get; }
+
+    /// <summary>The control bus to the other nodes (a no-op <see cref="MemoryClusterBus"/> on a single node).</summary>
+    public IClusterBus Bus { get; }
 
     public SwitchboardOptions Options { get; }
 

@@ -5,15 +5,15 @@ namespace Switchboard.Server.Handlers.Internal;
 /// <summary>The custom handlers' log messages, source-generated, with stable event ids.</summary>
 internal static partial class HandlerLog
 {
-    [LoggerMessage(300, LogLevel.Error, "Handler {Handler} failed on a {Type} message of connection {ConnectionId}.")]
+    [LoggerMessage(600, LogLevel.Error, "Handler {Handler} failed on a {Type} message of connection {ConnectionId}.")]
     public static partial void MessageFailed(ILogger logger, string handler, string? type, string connectionId, Exception exception);
 
-    [LoggerMessage(301, LogLevel.Warning, "Handler {Handler}: the broker is unavailable for connection {ConnectionId}.")]
+    [LoggerMessage(601, LogLevel.Warning, "Handler {Handler}: the broker is unavailable for connection {ConnectionId}.")]
     public static partial void BrokerUnavailable(ILogger logger, string handler, string connectionId, Exception exception);
 
-    [LoggerMessage(302, LogLevel.Error, "Handler {Handler}'s OnError failed on connection {ConnectionId}.")]
+    [LoggerMessage(602, LogLevel.Error, "Handler {Handler}'s OnError failed on connection {ConnectionId}.")]
     public static partial void ErrorReplyFailed(ILogger logger, string handler, string connectionId, Exception exception);
 
-    [LoggerMessage(303, LogLevel.Error, "Handler {Handler}'s AuthenticateAsync failed; the client is refused.")]
+    [LoggerMessage(603, LogLevel.Error, "Handler {Handler}'s AuthenticateAsync failed; the client is refused.")]
     public static partial void AuthenticationFailed(ILogger logger, string handler, Exception exception);
 }
