@@ -1,5 +1,8 @@
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using Switchboard.Protocol;
+using Switchboard.Server.Diagnostics;
 
 namespace Switchboard.Server.Tests.Delivery;
 
@@ -42,16 +45,18 @@ public sealed class HeartbeatTests
     {
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var server = await StartAsync(time);
+        using var received = new ReceivedMessages(server);
         await using var client = await server.ConnectAsync();
         client.AnswerPings = true;
 
         // Ten pings, each after a silent interval and each answered. Without the pongs the server would close the
-        // connection at the seventh (silent for more than ping + pong timeout); a pong may trail its ping by a few
-        // rounds on a busy machine and still count.
-        for (var i = 0; i < 10; i++)
+        // connection at the seventh (silent for more than ping + pong timeout). Each pong is seen by the server
+        // before the clock moves on, so it is stamped with the time of its ping, not a later one.
+        for (var i = 1; i <= 10; i++)
         {
             time.Advance(Interval);
             await client.ReceiveTypeAsync("ping");
+            await received.WaitForAsync(i);
         }
 
         Assert.True(client.IsOpen);
@@ -67,5 +72,38 @@ public sealed class HeartbeatTests
         await client.SendAsync(new { type = "ping", id = "hb-1" });
         var pong = await client.ReceiveTypeAsync("pong");
         Assert.Equal("hb-1", pong["id"]!.GetValue<string>());
+    }
+
+    /// <summary>Counts the messages one server received from its clients (<c>switchboard.messages.received</c> on its own meter).</summary>
+    private sealed class ReceivedMessages : IDisposable
+    {
+        private readonly MeterListener _listener = new();
+        private long _count;
+
+        public ReceivedMessages(TestServer server)
+        {
+            var meter = server.Services.GetRequiredService<SwitchboardMetrics>().Meter;
+            _listener.InstrumentPublished = (instrument, listener) =>
+            {
+                if (ReferenceEquals(instrument.Meter, meter) && instrument.Name == "switchboard.messages.received")
+                {
+                    listener.EnableMeasurementEvents(instrument);
+                }
+            };
+            _listener.SetMeasurementEventCallback<long>((_, value, _, _) => Interlocked.Add(ref _count, value));
+            _listener.Start();
+        }
+
+        public async Task WaitForAsync(long count)
+        {
+            var deadline = DateTime.UtcNow + TestClient.DefaultTimeout;
+            while (Interlocked.Read(ref _count) < count)
+            {
+                Assert.True(DateTime.UtcNow < deadline, $"the server received {Interlocked.Read(ref _count)} messages, not {count}");
+                await Task.Delay(10);
+            }
+        }
+
+        public void Dispose() => _listener.Dispose();
     }
 }
