@@ -1,4 +1,5 @@
 using Switchboard.Cli.Tests.Infrastructure;
+using Switchboard.Testing;
 using Switchboard.Redis.Tests;
 
 namespace Switchboard.Cli.Tests;
@@ -36,24 +37,24 @@ public sealed class HealthTests
         // Two clients and a 30 s drain: they are closed in two batches 7.5 s apart, so the node is still draining,
         // with one client open, when the first has its 1001.
         using var server = await ServeProcess.StartAsync("--Switchboard:DrainTimeout=00:00:30");
-        using var first = await WebSocketProbe.ConnectAsync(server.WebSocketUri);
-        using var second = await WebSocketProbe.ConnectAsync(server.WebSocketUri);
+        await using var first = await SwitchboardTestClient.ConnectAsync(server.WebSocketUri, expectWelcome: false);
+        await using var second = await SwitchboardTestClient.ConnectAsync(server.WebSocketUri, expectWelcome: false);
         await first.ReceiveTypeAsync("welcome");
         await second.ReceiveTypeAsync("welcome");
         Assert.Equal(200, (await server.GetAsync("/health/ready")).Status);
 
         server.Process.Interrupt(); // Ctrl+C
-        var firstClose = first.ReceiveCloseAsync();
-        var secondClose = second.ReceiveCloseAsync();
+        var firstClose = first.WaitForCloseAsync(TimeSpan.FromSeconds(60));
+        var secondClose = second.WaitForCloseAsync(TimeSpan.FromSeconds(60));
         var closed = await Task.WhenAny(firstClose, secondClose);
-        Assert.Equal(1001, await closed);
+        Assert.Equal(1001, (int?)(await closed).Status);
 
         var (status, body) = await server.GetAsync("/health/ready");
         Assert.Equal(503, status);
         Assert.Contains("draining", body, StringComparison.Ordinal);
         Assert.Equal(200, (await server.GetAsync("/health/live")).Status);
 
-        Assert.Equal(1001, await (closed == firstClose ? secondClose : firstClose));
+        Assert.Equal(1001, (int?)(await (closed == firstClose ? secondClose : firstClose)).Status);
         Assert.Equal(0, await server.Process.WaitForExitAsync(TimeSpan.FromSeconds(60)));
     }
 }

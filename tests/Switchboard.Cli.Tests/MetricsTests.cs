@@ -1,6 +1,7 @@
 using System.Net.Sockets;
 using System.Net.WebSockets;
 using Switchboard.Cli.Tests.Infrastructure;
+using Switchboard.Testing;
 
 namespace Switchboard.Cli.Tests;
 
@@ -14,21 +15,21 @@ public sealed class MetricsTests
     public async Task Metrics_count_connects_publishes_deliveries_commands_and_a_slow_consumer_close()
     {
         using var server = await ServeProcess.StartAsync("--Switchboard:OutgoingQueueLimit=65536", "--Switchboard:CloseTimeout=00:00:00.500");
-        using var publisher = await WebSocketProbe.ConnectAsync(server.WebSocketUri);
-        using var reader = await WebSocketProbe.ConnectAsync(server.WebSocketUri);
+        await using var publisher = await SwitchboardTestClient.ConnectAsync(server.WebSocketUri, expectWelcome: false);
+        await using var reader = await SwitchboardTestClient.ConnectAsync(server.WebSocketUri, expectWelcome: false);
         await publisher.ReceiveTypeAsync("welcome");
         await reader.ReceiveTypeAsync("welcome");
 
-        await reader.SendAsync("""{"type":"subscribe","channel":"metrics.a","id":1}""");
+        await reader.SendRawAsync("""{"type":"subscribe","channel":"metrics.a","id":1}""");
         await reader.ReceiveTypeAsync("result");
         for (var i = 1; i <= 5; i++)
         {
-            await publisher.SendAsync($$"""{"type":"publish","channel":"metrics.a","data":{"n":{{i}}},"id":{{i}}}""");
+            await publisher.SendRawAsync($$"""{"type":"publish","channel":"metrics.a","data":{"n":{{i}}},"id":{{i}}}""");
             await publisher.ReceiveTypeAsync("result");
             await reader.ReceiveTypeAsync("message");
         }
 
-        await publisher.SendAsync("""{"type":"nonsense","id":99}""");
+        await publisher.SendRawAsync("""{"type":"nonsense","id":99}""");
         Assert.Equal("unknown_type", (await publisher.ReceiveTypeAsync("result"))["error"]?["code"]?.GetValue<string>());
 
         var metrics = await server.ScrapeAsync();
@@ -59,13 +60,13 @@ public sealed class MetricsTests
 
         // A subscriber that stops reading (a 4 KB receive buffer, never read) while 8 KB publications flood its channel.
         using var frozen = await ConnectFrozenAsync(server.WebSocketUri);
-        await frozen.SendAsync("""{"type":"subscribe","channel":"metrics.flood","id":1}""");
+        await frozen.SendAsync("""{"type":"subscribe","channel":"metrics.flood","id":1}"""u8.ToArray(), WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None);
         var payload = new string('x', 8 * 1024);
         for (var batch = 0; batch < 100 && (await server.ScrapeAsync()).Sum("switchboard_slow_consumer_closes_total") == 0; batch++)
         {
             for (var i = 0; i < 50; i++)
             {
-                await publisher.SendAsync($$"""{"type":"publish","channel":"metrics.flood","data":"{{payload}}"}""");
+                await publisher.SendRawAsync($$"""{"type":"publish","channel":"metrics.flood","data":"{{payload}}"}""");
             }
         }
 
@@ -79,7 +80,7 @@ public sealed class MetricsTests
 
 
     /// <summary>A WebSocket over a socket with a 4 KB receive buffer that the test never reads: the kernel soon stops taking data.</summary>
-    private static async Task<WebSocketProbe> ConnectFrozenAsync(Uri uri)
+    private static async Task<ClientWebSocket> ConnectFrozenAsync(Uri uri)
     {
         var handler = new SocketsHttpHandler
         {
@@ -90,6 +91,9 @@ public sealed class MetricsTests
                 return new NetworkStream(socket, ownsSocket: true);
             },
         };
-        return await WebSocketProbe.ConnectAsync(uri, invoker: new HttpMessageInvoker(handler));
+        var socket = new ClientWebSocket();
+        using var timeout = new CancellationTokenSource(SwitchboardTestClient.DefaultTimeout);
+        await socket.ConnectAsync(uri, new HttpMessageInvoker(handler), timeout.Token);
+        return socket;
     }
 }

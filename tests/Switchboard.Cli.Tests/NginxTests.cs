@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Switchboard.Cli.Tests.Infrastructure;
+using Switchboard.Testing;
 
 namespace Switchboard.Cli.Tests;
 
@@ -11,6 +12,8 @@ namespace Switchboard.Cli.Tests;
 /// </summary>
 public sealed class NginxTests
 {
+    private static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(30); // The node drains within its 10 s DrainTimeout.
+
     [Fact]
     public async Task Clients_subscribe_and_receive_through_nginx_and_get_1001_when_the_node_drains()
     {
@@ -22,13 +25,13 @@ public sealed class NginxTests
         await WaitForPortAsync(port, nginx);
 
         var proxied = new Uri($"ws://127.0.0.1:{port}/ws");
-        using var subscriber = await WebSocketProbe.ConnectAsync(proxied);
-        using var publisher = await WebSocketProbe.ConnectAsync(proxied);
+        await using var subscriber = await SwitchboardTestClient.ConnectAsync(proxied, expectWelcome: false);
+        await using var publisher = await SwitchboardTestClient.ConnectAsync(proxied, expectWelcome: false);
         await subscriber.ReceiveTypeAsync("welcome");
         await publisher.ReceiveTypeAsync("welcome");
-        await subscriber.SendAsync("""{"type":"subscribe","channel":"proxy.room","id":1}""");
+        await subscriber.SendRawAsync("""{"type":"subscribe","channel":"proxy.room","id":1}""");
         Assert.True((await subscriber.ReceiveTypeAsync("result"))["success"]!.GetValue<bool>());
-        await publisher.SendAsync("""{"type":"publish","channel":"proxy.room","data":{"via":"nginx"},"id":2}""");
+        await publisher.SendRawAsync("""{"type":"publish","channel":"proxy.room","data":{"via":"nginx"},"id":2}""");
         Assert.True((await publisher.ReceiveTypeAsync("result"))["success"]!.GetValue<bool>());
         var message = await subscriber.ReceiveTypeAsync("message");
         Assert.Equal("nginx", message["data"]?["via"]?.GetValue<string>());
@@ -40,8 +43,8 @@ public sealed class NginxTests
         }
 
         server.Process.Interrupt(); // the node behind the proxy stops: its clients get 1001 through nginx
-        Assert.Equal(1001, await subscriber.ReceiveCloseAsync());
-        Assert.Equal(1001, await publisher.ReceiveCloseAsync());
+        Assert.Equal(1001, (int?)(await subscriber.WaitForCloseAsync(ShutdownTimeout)).Status);
+        Assert.Equal(1001, (int?)(await publisher.WaitForCloseAsync(ShutdownTimeout)).Status);
         Assert.Equal(0, await server.Process.WaitForExitAsync(TimeSpan.FromSeconds(60)));
     }
 

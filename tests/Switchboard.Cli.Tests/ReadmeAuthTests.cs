@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Switchboard.Cli.Tests.Infrastructure;
+using Switchboard.Testing;
 
 namespace Switchboard.Cli.Tests;
 
@@ -61,15 +62,15 @@ public sealed partial class ReadmeAuthTests
             var endpoint = new Uri(Regex.Match(server.Output, @"listening on (http://127\.0\.0\.1:\d+)").Groups[1].Value.Replace("http://", "ws://", StringComparison.Ordinal) + "/ws");
 
             // Without a token: the server asks for auth, and a subscribe instead of auth is refused with 1008.
-            using (var anonymous = await WebSocketProbe.ConnectAsync(endpoint))
+            await using (var anonymous = await SwitchboardTestClient.ConnectAsync(endpoint, expectWelcome: false))
             {
                 await anonymous.ReceiveTypeAsync("auth_required");
-                await anonymous.SendAsync("""{"type":"subscribe","channel":"chat.general","id":1}""");
-                Assert.Equal(1008, await anonymous.ReceiveCloseAsync());
+                await anonymous.SendRawAsync("""{"type":"subscribe","channel":"chat.general","id":1}""");
+                Assert.Equal(1008, (int?)(await anonymous.WaitForCloseAsync()).Status);
             }
 
             // With the printed token: welcomed as alice.
-            using var alice = await WebSocketProbe.ConnectAsync(new Uri($"{endpoint}?token={token}"));
+            await using var alice = await SwitchboardTestClient.ConnectAsync(new Uri($"{endpoint}?token={token}"), expectWelcome: false);
             var welcome = await alice.ReceiveTypeAsync("welcome");
             Assert.Equal("alice", welcome["user"]?.GetValue<string>());
         }

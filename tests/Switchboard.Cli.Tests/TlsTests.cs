@@ -3,6 +3,7 @@ using System.Net.Security;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Switchboard.Cli.Tests.Infrastructure;
+using Switchboard.Testing;
 
 namespace Switchboard.Cli.Tests;
 
@@ -56,12 +57,12 @@ public sealed class TlsTests
     {
         Assert.Equal("wss", uri.Scheme);
         X509Certificate? presented = null;
-        using var client = await WebSocketProbe.ConnectAsync(uri, o => o.RemoteCertificateValidationCallback = (_, cert, _, _) =>
+        await using var client = await SwitchboardTestClient.ConnectAsync(uri, o => o.RemoteCertificateValidationCallback = (_, cert, _, _) =>
         {
             presented = cert;
             return cert is not null && cert.GetCertHashString() == expected.GetCertHashString();
         });
-        var welcome = await client.ReceiveTypeAsync("welcome");
+        var welcome = client.Welcome;
         Assert.NotNull(welcome["client"]);
         Assert.Equal(expected.GetCertHashString(), presented?.GetCertHashString());
     }
