@@ -17,23 +17,32 @@ namespace Switchboard.Redis;
 /// within that time. The channel hashes a node has entries in get their time to live (three times the node's)
 /// refreshed with it, so a hash left only by dead nodes expires by itself. A node that lost its liveness key (Redis
 /// restarted, or the node was cut off) writes its entries again on the next refresh.
-/// Reads on one node see that node's completed writes; other nodes see them as soon as Redis has them.
+/// Writes are batched per node: <see cref="AddAsync"/> and <see cref="RemoveAsync"/> only queue the change (O(1), no
+/// round trip) and the node's writer sends what was queued in one pipeline every
+/// <see cref="SwitchboardRedisOptions.BatchInterval"/>, one <c>HSET</c>/<c>HDEL</c> and <c>EXPIRE</c> per channel however
+/// many clients changed, an add and a remove of one client in the same batch cancelling out. A batch that fails is
+/// queued again. Reads on one node wait for that node's queued writes first, so they see them; other nodes see them
+/// one batch interval plus a round trip later.
 /// Thread safety: all members are safe to call from many threads.
 /// </remarks>
-public sealed class RedisPresenceStore : IPresenceStore, IAsyncDisposable
+public sealed partial class RedisPresenceStore : IPresenceStore, IBatchedWrites, IAsyncDisposable
 {
     private readonly RedisConnection _connection;
     private readonly RedisKeys _keys;
     private readonly ILogger _logger;
-    private readonly string _nodeId = Guid.NewGuid().ToString("N")[..12];
+    private readonly string _nodeId;
+    private readonly RedisNodeWriter _writer;
     private readonly RedisKey _nodeKey;
     private readonly TimeSpan _nodeTtl;
     private readonly Timer _refresher;
     // This node's own entries (channel -> client -> stored value), to refresh hash lifetimes and rewrite after a loss.
     private readonly Dictionary<string, Dictionary<string, byte[]>> _local = new(StringComparer.Ordinal);
     private readonly Lock _localGate = new();
-    private readonly SemaphoreSlim _aliveGate = new(1, 1);
+    // Changes not yet written (client -> value, null for a removal), and those of the batch being written.
+    private Dictionary<string, Dictionary<string, byte[]?>> _changes = new(StringComparer.Ordinal);
+    private Dictionary<string, Dictionary<string, byte[]?>>? _inFlight;
     private volatile bool _alive;
+    private bool _aliveInFlight;
     private int _refreshing;
 
     internal RedisPresenceStore(RedisConnection connection, ILogger<RedisPresenceStore> logger)
@@ -41,18 +50,19 @@ public sealed class RedisPresenceStore : IPresenceStore, IAsyncDisposable
         _connection = connection;
         _keys = connection.Keys;
         _logger = logger;
+        _nodeId = connection.NodeId;
+        _writer = connection.Writer;
         _nodeKey = _keys.Node(_nodeId);
         _nodeTtl = connection.PresenceNodeTtl;
         _refresher = new Timer(_ => _ = RefreshAsync(), null, _nodeTtl / 3, _nodeTtl / 3);
+        _writer.Attach(this);
     }
 
     private TimeSpan HashTtl => _nodeTtl * 3;
 
     /// <inheritdoc />
-    public async ValueTask AddAsync(string channel, PresenceEntry entry, CancellationToken cancellationToken)
+    public ValueTask AddAsync(string channel, PresenceEntry entry, CancellationToken cancellationToken)
     {
-        var database = await DatabaseAsync(cancellationToken).ConfigureAwait(false);
-        await EnsureAliveAsync(database, cancellationToken).ConfigureAwait(false);
         var value = PresenceEntryCodec.Encode(_nodeId, entry);
         lock (_localGate)
         {
@@ -62,18 +72,15 @@ public sealed class RedisPresenceStore : IPresenceStore, IAsyncDisposable
             }
 
             clients[entry.Client] = value;
+            Queue(channel, entry.Client, value);
         }
 
-        var key = _keys.Presence(channel);
-        var batch = database.CreateBatch();
-        var set = batch.HashSetAsync(key, entry.Client, value);
-        var expire = batch.KeyExpireAsync(key, HashTtl);
-        batch.Execute();
-        await Run(Task.WhenAll(set, expire), cancellationToken).ConfigureAwait(false);
+        _writer.Signal();
+        return ValueTask.CompletedTask;
     }
 
     /// <inheritdoc />
-    public async ValueTask RemoveAsync(string channel, string client, CancellationToken cancellationToken)
+    public ValueTask RemoveAsync(string channel, string client, CancellationToken cancellationToken)
     {
         lock (_localGate)
         {
@@ -81,15 +88,42 @@ public sealed class RedisPresenceStore : IPresenceStore, IAsyncDisposable
             {
                 _local.Remove(channel);
             }
+
+            Queue(channel, client, null);
         }
 
+        _writer.Signal();
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<IReadOnlyList<PresenceEntry>> RemoveNodeAsync(string channel, string node, CancellationToken cancellationToken)
+    {
         var database = await DatabaseAsync(cancellationToken).ConfigureAwait(false);
-        await Run(database.HashDeleteAsync(_keys.Presence(channel), client), cancellationToken).ConfigureAwait(false);
+        var key = _keys.Presence(channel);
+        var fields = await Run(database.HashGetAllAsync(key), cancellationToken).ConfigureAwait(false);
+        var removed = new List<PresenceEntry>();
+        foreach (var field in fields)
+        {
+            if (PresenceEntryCodec.TryDecode(field.Name.ToString(), (byte[])field.Value!, out var owner, out var entry) && owner == node)
+            {
+                removed.Add(entry);
+            }
+        }
+
+        if (removed.Count > 0)
+        {
+            await Run(database.HashDeleteAsync(key, [.. removed.Select(static e => (RedisValue)e.Client)]), cancellationToken).ConfigureAwait(false);
+        }
+
+        return removed;
     }
 
     /// <inheritdoc />
     public async ValueTask<IReadOnlyList<PresenceEntry>> GetAsync(string channel, CancellationToken cancellationToken)
     {
+        // Read-your-writes: this node's queued changes reach Redis before the read does.
+        await _writer.FlushedAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
         var database = await DatabaseAsync(cancellationToken).ConfigureAwait(false);
         var key = _keys.Presence(channel);
         var fields = await Run(database.HashGetAllAsync(key), cancellationToken).ConfigureAwait(false);
@@ -167,31 +201,19 @@ public sealed class RedisPresenceStore : IPresenceStore, IAsyncDisposable
     private async ValueTask<IDatabase> DatabaseAsync(CancellationToken cancellationToken) =>
         (await _connection.GetAsync().WaitAsync(cancellationToken).ConfigureAwait(false)).GetDatabase();
 
-    private async ValueTask EnsureAliveAsync(IDatabase database, CancellationToken cancellationToken)
-    {
-        if (_alive)
-        {
-            return;
-        }
-
-        // Entries must never be written before the liveness key: a reader would take them for a dead node's.
-        await _aliveGate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            if (!_alive)
-            {
-                await Run(database.StringSetAsync(_nodeKey, 1, _nodeTtl), cancellationToken).ConfigureAwait(false);
-                _alive = true;
-            }
-        }
-        finally
-        {
-            _aliveGate.Release();
-        }
-    }
-
     private async Task RefreshAsync()
     {
+        bool retry;
+        lock (_localGate)
+        {
+            retry = _changes.Count > 0;
+        }
+
+        if (retry)
+        {
+            _writer.Signal(); // Changes of a failed batch.
+        }
+
         if (!_alive || Interlocked.Exchange(ref _refreshing, 1) == 1)
         {
             return;

@@ -25,8 +25,17 @@ public sealed class SwitchboardRedisOptions
     public string KeyPrefix { get; set; } = "switchboard:";
 
     /// <summary>
-    /// How long the presence entries of a node that died without removing them stay visible. Live nodes refresh their
-    /// liveness key every third of this. Default 30 seconds.
+    /// How long a node that died without saying so (killed, crashed, cut off) still counts as alive: its presence
+    /// entries stay listed at most this long, and the other nodes take it as lost (and send <c>leave</c> for its
+    /// clients) when they have not heard its control bus heartbeat for this long. Live nodes refresh their liveness
+    /// key and send a heartbeat every third of this. Default 30 seconds.
     /// </summary>
     public TimeSpan PresenceNodeTtl { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How long a node collects presence changes and control bus messages before writing them to Redis in one pipeline.
+    /// Longer batches more (fewer round trips in a reconnect storm) and delays presence and sends by as much. Default
+    /// 10 milliseconds; zero writes as soon as the previous batch is done.
+    /// </summary>
+    public TimeSpan BatchInterval { get; set; } = TimeSpan.FromMilliseconds(10);
 }

@@ -5,6 +5,7 @@ using Switchboard.Redis;
 using Switchboard.Redis.Internal;
 using Switchboard.Brokers;
 using Switchboard.Presence;
+using Switchboard.Cluster;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -12,7 +13,8 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class SwitchboardRedisServiceCollectionExtensions
 {
     /// <summary>
-    /// Uses Redis for the broker (<see cref="RedisBroker"/>) and the presence store (<see cref="RedisPresenceStore"/>),
+    /// Uses Redis for the broker (<see cref="RedisBroker"/>), the presence store (<see cref="RedisPresenceStore"/>) and
+    /// the control bus between nodes (<see cref="RedisClusterBus"/>),
     /// replacing the in-memory ones whether called before or after <c>AddSwitchboard</c>. Options are bound from the
     /// <c>Switchboard:Redis</c> section, then <paramref name="configure"/> applies.
     /// </summary>
@@ -28,8 +30,10 @@ public static class SwitchboardRedisServiceCollectionExtensions
         services.TryAddSingleton<RedisConnection>();
         services.RemoveAll<IBroker>();
         services.RemoveAll<IPresenceStore>();
+        services.RemoveAll<IClusterBus>();
         services.AddSingleton<IBroker>(static sp => new RedisBroker(sp.GetRequiredService<RedisConnection>(), sp.GetRequiredService<ILogger<RedisBroker>>()));
         services.AddSingleton<IPresenceStore>(static sp => new RedisPresenceStore(sp.GetRequiredService<RedisConnection>(), sp.GetRequiredService<ILogger<RedisPresenceStore>>()));
+        services.AddSingleton<IClusterBus>(static sp => new RedisClusterBus(sp.GetRequiredService<RedisConnection>(), sp.GetRequiredService<ILogger<RedisClusterBus>>()));
         services.AddHealthChecks().AddCheck<RedisReadinessCheck>("redis", tags: ["ready"]); // SwitchboardHealthChecks.Ready: counts for /health/ready.
         return services;
     }

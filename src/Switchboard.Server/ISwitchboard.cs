@@ -10,8 +10,10 @@ namespace Switchboard.Server;
 /// </summary>
 /// <remarks>
 /// Channel publications go through the broker, so they reach subscribers on every node, get offsets and land in
-/// history, exactly as a client's <c>publish</c> (without <c>from</c>). Sends and disconnects address the connections
-/// of this node. Invalid channel names or data throw <see cref="ArgumentException"/>; a broker that is down throws
+/// history, exactly as a client's <c>publish</c> (without <c>from</c>). Sends and disconnects act on the connections
+/// of this node at once and are passed to the other nodes of a cluster over the control bus
+/// (<see cref="Switchboard.Cluster.IClusterBus"/>; at most once, a few milliseconds later); their return values count
+/// this node only. Invalid channel names or data throw <see cref="ArgumentException"/>; a broker that is down throws
 /// <see cref="BrokerUnavailableException"/>.
 /// Thread safety: every member may be called from many threads at once.
 /// </remarks>
@@ -28,19 +30,19 @@ public interface ISwitchboard
     ValueTask<PublishResult> PublishAsync(string channel, JsonElement data, string? idempotencyKey = null, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Sends <c>{"type":"message","channel":...,"data":...,"ts":...}</c> to every connection of a user on this node,
+    /// Sends <c>{"type":"message","channel":...,"data":...,"ts":...}</c> to every connection of a user on every node,
     /// whether or not they subscribed to <paramref name="channel"/>. Outside any stream: no offset, no history, no
-    /// recovery (at most once). Returns how many connections it was queued for.
+    /// recovery (at most once). Returns how many connections of this node it was queued for.
     /// </summary>
     int SendToUser(string userId, string channel, ReadOnlyMemory<byte> data);
 
-    /// <summary>As <see cref="SendToUser"/>, to one connection. Returns whether the connection is on this node and took it.</summary>
+    /// <summary>As <see cref="SendToUser"/>, to one connection on any node. Returns whether the connection is on this node and took it (otherwise it is passed to the other nodes).</summary>
     bool SendToConnection(string clientId, string channel, ReadOnlyMemory<byte> data);
 
-    /// <summary>Closes every connection of a user on this node with 4005 (the client SDK does not reconnect). Returns how many.</summary>
+    /// <summary>Closes every connection of a user on every node with 4005 (the client SDK does not reconnect). Returns how many on this node.</summary>
     int DisconnectUser(string userId, string? reason = null);
 
-    /// <summary>Closes one connection with 4005. Returns whether it was on this node.</summary>
+    /// <summary>Closes one connection, on any node, with 4005. Returns whether it was on this node (otherwise it is passed to the other nodes).</summary>
     bool DisconnectConnection(string clientId, string? reason = null);
 
     /// <summary>Every client subscribed to a concrete channel.</summary>
@@ -54,6 +56,29 @@ public interface ISwitchboard
 
     /// <summary>This node's counters.</summary>
     NodeStats GetNodeStats();
+
+    /// <summary>
+    /// The counters of every node of the cluster: this node's, and those of the other nodes that answer a survey over
+    /// the control bus within 2 seconds (the rest are named in <see cref="ClusterStats.Unanswered"/>). One node
+    /// alone answers at once.
+    /// </summary>
+    Task<ClusterStats> GetClusterStatsAsync(CancellationToken cancellationToken = default) =>
+        Task.FromResult(new ClusterStats([GetNodeStats()], []));
+}
+
+/// <summary>The counters of the nodes of a cluster at one moment.</summary>
+/// <param name="Nodes">Each node that answered, this one first.</param>
+/// <param name="Unanswered">The control bus ids of nodes known to be alive that did not answer in time.</param>
+public sealed record ClusterStats(IReadOnlyList<NodeStats> Nodes, IReadOnlyList<string> Unanswered)
+{
+    /// <summary>Open connections over all nodes that answered.</summary>
+    public long Connections => Nodes.Sum(static n => (long)n.Connections);
+
+    /// <summary>Subscriptions over all nodes that answered.</summary>
+    public long Subscriptions => Nodes.Sum(static n => n.Subscriptions);
+
+    /// <summary>Channels with subscribers summed over the nodes (a channel with subscribers on two nodes counts twice).</summary>
+    public long NodeChannels => Nodes.Sum(static n => (long)n.Channels);
 }
 
 /// <summary>A channel (or wildcard pattern) with subscribers on this node.</summary>

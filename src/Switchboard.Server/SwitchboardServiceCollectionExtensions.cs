@@ -34,10 +34,13 @@ public static class SwitchboardServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SwitchboardOptions>, SwitchboardOptionsValidator>());
         services.TryAddSingleton<IBroker, MemoryBroker>();
         services.TryAddSingleton<IPresenceStore, MemoryPresenceStore>();
+        services.TryAddSingleton<Switchboard.Cluster.IClusterBus, Switchboard.Cluster.MemoryClusterBus>();
+        services.TryAddSingleton<Switchboard.Server.Internal.Cluster.ClusterControl>();
         services.TryAddSingleton<ISwitchboard, SwitchboardServer>();
         services.AddOptions<SwitchboardHttpApiOptions>().BindConfiguration(SwitchboardHttpApiOptions.SectionName);
         services.AddSwitchboardSecurity();
         services.TryAddEnumerable(ServiceDescriptor.Transient<IConfigureOptions<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>, FileDescriptorBudget>());
+        services.TryAddSingleton(TimeProvider.System); // Heartbeats and token expiry; a test registers a fake one first.
         services.TryAddSingleton<SwitchboardNode>();
         services.TryAddSingleton<CommandDispatcher>();
         services.TryAddSingleton<BuiltInProtocol>();

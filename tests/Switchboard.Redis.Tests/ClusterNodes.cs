@@ -1,6 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
 using Switchboard.Server;
-using Switchboard.Server.Tests.Infrastructure;
 
 namespace Switchboard.Redis.Tests;
 
@@ -31,18 +30,35 @@ public sealed class ClusterNodes : IAsyncDisposable
     /// <param name="count">How many nodes.</param>
     /// <param name="configurationOf">The Redis configuration string of node i (default: the server's own).</param>
     /// <param name="configure">Switchboard options for every node.</param>
-    public static async Task<ClusterNodes> StartAsync(RedisServer redis, int count = 2, Func<int, string>? configurationOf = null, Action<SwitchboardOptions>? configure = null)
+    /// <param name="configureServices">More services or options for every node (security, say).</param>
+    /// <param name="prefix">The key prefix (default: a new one), to add nodes of another kind to the cluster.</param>
+    /// <param name="configureRedis">Redis options for every node, after the configuration and prefix.</param>
+    /// <param name="configureApp">More endpoints on every node (the HTTP API, say).</param>
+    public static async Task<ClusterNodes> StartAsync(
+        RedisServer redis,
+        int count = 2,
+        Func<int, string>? configurationOf = null,
+        Action<SwitchboardOptions>? configure = null,
+        Action<IServiceCollection>? configureServices = null,
+        string? prefix = null,
+        Action<SwitchboardRedisOptions>? configureRedis = null,
+        Action<Microsoft.AspNetCore.Builder.WebApplication>? configureApp = null)
     {
-        var prefix = RedisTestConnections.UniquePrefix();
+        prefix ??= RedisTestConnections.UniquePrefix();
         var nodes = new TestServer[count];
         for (var i = 0; i < count; i++)
         {
             var configuration = configurationOf?.Invoke(i) ?? redis.Configuration;
-            nodes[i] = await TestServer.StartAsync(configure, services => services.AddSwitchboardRedis(o =>
+            nodes[i] = await TestServer.StartAsync(configure, services =>
             {
-                o.Configuration = configuration;
-                o.KeyPrefix = prefix;
-            }));
+                services.AddSwitchboardRedis(o =>
+                {
+                    o.Configuration = configuration;
+                    o.KeyPrefix = prefix;
+                    configureRedis?.Invoke(o);
+                });
+                configureServices?.Invoke(services);
+            }, configureApp);
         }
 
         return new ClusterNodes(nodes, prefix);

@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using Switchboard.Server.Tests.Infrastructure;
 
 namespace Switchboard.Redis.Tests;
 
@@ -81,5 +80,22 @@ public sealed class RedisOutageTests(RedisServer redis) : IClassFixture<RedisSer
         Assert.False(recovery!["recovered"]!.GetValue<bool>());
         Assert.Empty(recovery["publications"]!.AsArray());
         Assert.NotEqual(oldEpoch, recovery["epoch"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task A_node_started_while_redis_is_down_joins_the_control_bus_when_redis_is_back()
+    {
+        await redis.KillAsync();
+        await using var early = await ClusterNodes.StartAsync(redis, count: 1);
+        await redis.StartAsync();
+        await using var late = await ClusterNodes.StartAsync(redis, count: 1, prefix: early.Prefix);
+        await ClusterBusTests.WaitForMembershipAsync(early.A, late.A);
+
+        await using var watcher = await early.A.ConnectAsync();
+        await watcher.OkAsync(new JsonObject { ["type"] = "subscribe", ["channel"] = "late.x", ["presence"] = true });
+        await using var other = await late.A.ConnectAsync();
+        await other.SubscribeAsync("late.x");
+        var join = await watcher.ReceiveTypeAsync("join", TimeSpan.FromSeconds(30));
+        Assert.Equal(other.Welcome["client"]!.GetValue<string>(), join["client"]!.GetValue<string>());
     }
 }

@@ -7,12 +7,13 @@ namespace Switchboard.Redis.Tests;
 /// <summary>Creates brokers and presence stores on a test Redis, each under its own key prefix so tests share nothing.</summary>
 internal static class RedisTestConnections
 {
-    public static RedisConnection Create(RedisServer server, string? prefix = null, TimeSpan? presenceNodeTtl = null) =>
+    public static RedisConnection Create(RedisServer server, string? prefix = null, TimeSpan? presenceNodeTtl = null, TimeSpan? batchInterval = null) =>
         new(Options.Create(new SwitchboardRedisOptions
         {
             Configuration = server.Configuration,
             KeyPrefix = prefix ?? UniquePrefix(),
             PresenceNodeTtl = presenceNodeTtl ?? TimeSpan.FromSeconds(30),
+            BatchInterval = batchInterval ?? TimeSpan.FromMilliseconds(10),
         }), NullLogger<RedisConnection>.Instance);
 
     public static string UniquePrefix() => $"t{Guid.NewGuid():N}:";

@@ -29,6 +29,15 @@ public interface IPresenceStore
 
     /// <summary>Every client subscribed to <paramref name="channel"/>, in no particular order.</summary>
     ValueTask<IReadOnlyList<PresenceEntry>> GetAsync(string channel, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Removes from <paramref name="channel"/> the entries added by the node the cluster bus names
+    /// <paramref name="node"/> (<see cref="Cluster.IClusterBus.NodeId"/>), after the bus reported it lost, and returns
+    /// them, so that the caller can tell watchers they left. A store shared by nodes tags its entries with the bus's
+    /// node id to do this; a single-node store has no other nodes and removes nothing (the default).
+    /// </summary>
+    ValueTask<IReadOnlyList<PresenceEntry>> RemoveNodeAsync(string channel, string node, CancellationToken cancellationToken) =>
+        ValueTask.FromResult<IReadOnlyList<PresenceEntry>>([]);
 }
 
 /// <summary>One client subscribed to a channel.</summary>

@@ -5,7 +5,8 @@ using StackExchange.Redis;
 namespace Switchboard.Redis.Internal;
 
 /// <summary>
-/// The one Redis connection (multiplexer) a node's broker and presence store share. Connects on first use; a node
+/// The one Redis connection (multiplexer) a node's broker, presence store and cluster bus share, with the node's id
+/// on the bus (which tags its presence entries) and its batched writer. Connects on first use; a node
 /// starts even when Redis is down and reconnects on its own, and commands fail fast while it is disconnected.
 /// </summary>
 /// <remarks>Thread safety: safe from many threads.</remarks>
@@ -20,6 +21,7 @@ internal sealed class RedisConnection : IAsyncDisposable
         Keys = new RedisKeys(value.KeyPrefix);
         PresenceNodeTtl = value.PresenceNodeTtl;
         _logger = logger;
+        Writer = new RedisNodeWriter(GetAsync, value.BatchInterval, logger);
         ConfigurationOptions configuration;
         if (value.ConfigurationOptions is { } given)
         {
@@ -42,10 +44,17 @@ internal sealed class RedisConnection : IAsyncDisposable
 
     public TimeSpan PresenceNodeTtl { get; }
 
+    /// <summary>This process's id among the nodes: on the control bus, and in the presence entries it writes.</summary>
+    public string NodeId { get; } = Guid.NewGuid().ToString("N")[..12];
+
+    /// <summary>The node's batched presence and control bus writes.</summary>
+    public RedisNodeWriter Writer { get; }
+
     public Task<ConnectionMultiplexer> GetAsync() => _multiplexer.Value;
 
     public async ValueTask DisposeAsync()
     {
+        await Writer.DisposeAsync().ConfigureAwait(false);
         if (_multiplexer.IsValueCreated)
         {
             var multiplexer = await _multiplexer.Value.ConfigureAwait(false);

@@ -39,6 +39,9 @@ internal sealed class RedisKeys
     /// <summary>A node's liveness key, refreshed while it runs.</summary>
     public RedisKey Node(string nodeId) => $"{_prefix}node:{nodeId}";
 
+    /// <summary>The control bus's one pub/sub channel, which every node subscribes to.</summary>
+    public RedisChannel Control => RedisChannel.Literal(_prefix + "control");
+
     /// <summary>The pub/sub channel a concrete Switchboard channel is published on.</summary>
     public string PublicationChannel(string channel) => _publicationPrefix + channel;
 

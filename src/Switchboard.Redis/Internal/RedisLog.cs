@@ -25,4 +25,22 @@ internal static partial class RedisLog
 
     [LoggerMessage(706, LogLevel.Information, "Switchboard Redis: pub/sub delivery restored; checking every channel of this node against history.")]
     public static partial void DeliveryRestored(ILogger logger);
+
+    [LoggerMessage(707, LogLevel.Warning, "Switchboard Redis: writing a batch of presence changes and control messages failed; presence changes are retried, control messages are lost (at most once).")]
+    public static partial void BatchFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(708, LogLevel.Information, "Switchboard Redis: node {Node} joined the cluster bus.")]
+    public static partial void NodeJoined(ILogger logger, string node);
+
+    [LoggerMessage(709, LogLevel.Warning, "Switchboard Redis: node {Node} has not been heard from for {Seconds} s; it is taken as lost and its presence entries are removed.")]
+    public static partial void NodeLost(ILogger logger, string node, double seconds);
+
+    [LoggerMessage(710, LogLevel.Information, "Switchboard Redis: node {Node} left the cluster bus.")]
+    public static partial void NodeLeft(ILogger logger, string node);
+
+    [LoggerMessage(711, LogLevel.Error, "Switchboard Redis: a control bus frame could not be decoded and was dropped.")]
+    public static partial void UndecodableFrame(ILogger logger, Exception? exception);
+
+    [LoggerMessage(712, LogLevel.Warning, "Switchboard Redis: subscribing to the control bus failed; it is retried when Redis is back and at every heartbeat.")]
+    public static partial void BusSubscribeFailed(ILogger logger, Exception exception);
 }

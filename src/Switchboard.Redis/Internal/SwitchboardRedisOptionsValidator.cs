@@ -23,6 +23,11 @@ internal sealed class SwitchboardRedisOptionsValidator : IValidateOptions<Switch
             failures.Add("Switchboard:Redis:PresenceNodeTtl must be at least 1 second.");
         }
 
+        if (options.BatchInterval < TimeSpan.Zero || options.BatchInterval > TimeSpan.FromSeconds(1))
+        {
+            failures.Add("Switchboard:Redis:BatchInterval must be between 0 and 1 second.");
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

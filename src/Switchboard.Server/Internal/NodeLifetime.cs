@@ -6,7 +6,7 @@ using Switchboard.Protocol;
 namespace Switchboard.Server.Internal;
 
 /// <summary>
-/// Starts the broker before the server takes connections. On shutdown, stops taking connections and closes the open
+/// Starts the broker and the control bus before the server takes connections. On shutdown, stops taking connections and closes the open
 /// ones with 1001 (going away) in batches spread over the drain time (<see cref="DrainPlan"/>), letting each finish the
 /// command it is executing; whatever has not finished its close handshake when the drain time is up is aborted, so
 /// that stopping never takes longer than <see cref="SwitchboardOptions.DrainTimeout"/>. Runs before Kestrel stops, so
@@ -15,15 +15,21 @@ namespace Switchboard.Server.Internal;
 internal sealed class NodeLifetime : IHostedLifecycleService
 {
     private readonly SwitchboardNode _node;
+    private readonly Cluster.ClusterControl _cluster;
     private readonly ILogger<NodeLifetime> _logger;
 
-    public NodeLifetime(SwitchboardNode node, ILogger<NodeLifetime> logger)
+    public NodeLifetime(SwitchboardNode node, Cluster.ClusterControl cluster, ILogger<NodeLifetime> logger)
     {
         _node = node;
+        _cluster = cluster;
         _logger = logger;
     }
 
-    public Task StartingAsync(CancellationToken cancellationToken) => _node.Broker.StartAsync(_node, cancellationToken).AsTask();
+    public async Task StartingAsync(CancellationToken cancellationToken)
+    {
+        await _node.Broker.StartAsync(_node, cancellationToken).ConfigureAwait(false);
+        await _cluster.StartAsync(cancellationToken).ConfigureAwait(false);
+    }
 
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 

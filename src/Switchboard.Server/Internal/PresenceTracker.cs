@@ -2,32 +2,38 @@ using System.Buffers;
 using Microsoft.Extensions.Logging;
 using Switchboard.Protocol;
 using Switchboard.Presence;
+using Switchboard.Cluster;
+using Switchboard.Server.Internal.Cluster;
 
 namespace Switchboard.Server.Internal;
 
 /// <summary>
-/// Keeps the presence store in step with this node's subscriptions and sends <c>join</c>/<c>leave</c> to the local
-/// subscribers of the channel that asked for them (<c>presence: true</c>), never to the client the event is about.
+/// Keeps the presence store in step with this node's subscriptions and sends <c>join</c>/<c>leave</c> to the
+/// subscribers of the channel that asked for them (<c>presence: true</c>), never to the client the event is about:
+/// those of this node directly, those of other nodes through the control bus.
 /// </summary>
 /// <remarks>
 /// Presence is best effort: a store that fails is logged and never fails a subscribe or leaves a connection half
-/// closed. Events reach this node's subscribers only (they are not relayed to other nodes; the presence list itself is
-/// cluster-wide with Redis). Cost: the subscriptions that asked for events are kept per channel, so a subscribe or
-/// unsubscribe on a channel nobody watches costs one dictionary lookup, and one that is watched is encoded once and
-/// sent to the watchers only, as a publication would be.
+/// closed; events relayed over the bus are at most once. When the bus reports a node lost, the entries it left in
+/// the channels watched here are removed and announced as leaves. Cost: the subscriptions that asked for events are
+/// kept per channel, so a subscribe or unsubscribe on a channel nobody on this node watches costs one dictionary
+/// lookup, plus (when there are other nodes) one event encoded once and queued on the bus, which batches; one that is
+/// watched is sent to the watchers only, the same bytes to each, as a publication would be.
 /// Thread safety: safe from many threads; one connection's join and leave come from its own, serial, receive loop.
 /// </remarks>
 internal sealed class PresenceTracker
 {
     private readonly IPresenceStore _store;
+    private readonly IClusterBus _bus;
     private readonly ILogger _logger;
     // Channels with subscriptions that asked for events. Changed only by subscribes and unsubscribes with presence: true.
     private readonly Dictionary<string, Watchers> _watchers = new(StringComparer.Ordinal);
     private readonly Lock _watchersGate = new();
 
-    public PresenceTracker(IPresenceStore store, ILogger logger)
+    public PresenceTracker(IPresenceStore store, IClusterBus bus, ILogger logger)
     {
         _store = store;
+        _bus = bus;
         _logger = logger;
     }
 
@@ -98,38 +104,83 @@ internal sealed class PresenceTracker
         Notify(join: false, subscription);
     }
 
-    private void Notify(bool join, ChannelSubscription subject)
+    /// <summary>Sends an event another node encoded (a client of that node joined or left) to this node's watchers.</summary>
+    public void NotifyRemote(string channel, ReadOnlyMemory<byte> encoded)
     {
-        // Encoded once, on the first subscriber that wants it; every recipient gets the same bytes.
-        ReadOnlyMemory<byte> encoded = default;
-        ChannelSubscription[] watchers;
+        foreach (var peer in WatchersOf(channel) ?? [])
+        {
+            if (peer.PresenceEvents)
+            {
+                peer.Connection.Send(encoded);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Removes what a lost node left in the channels watched on this node and tells the watchers those clients left.
+    /// Channels nobody here watches are left to the store's own expiry. Returns how many entries were removed.
+    /// </summary>
+    public async Task<int> ForgetNodeAsync(string node)
+    {
+        string[] channels;
         lock (_watchersGate)
         {
-            if (!_watchers.TryGetValue(subject.Channel.Value, out var set))
-            {
-                return; // Nobody on this node asked for events: O(1).
-            }
-
-            watchers = set.Snapshot;
+            channels = [.. _watchers.Keys];
         }
 
-        foreach (var peer in watchers)
+        var removed = 0;
+        foreach (var channel in channels)
         {
-            if (!peer.PresenceEvents || ReferenceEquals(peer.Connection, subject.Connection))
+            foreach (var entry in await _store.RemoveNodeAsync(channel, node, CancellationToken.None).ConfigureAwait(false))
             {
-                continue;
+                NotifyRemote(channel, Encode(join: false, channel, entry.Client, entry.User, entry.Info.Span));
+                removed++;
             }
-
-            if (encoded.IsEmpty)
-            {
-                var buffer = new ArrayBufferWriter<byte>(128);
-                var connection = subject.Connection;
-                MessageWriter.WritePresenceEvent(buffer, join, subject.Channel.Value, connection.Id, connection.Identity.UserId, connection.Identity.Info.Span);
-                encoded = buffer.WrittenMemory;
-            }
-
-            peer.Connection.Send(encoded);
         }
+
+        return removed;
+    }
+
+    private void Notify(bool join, ChannelSubscription subject)
+    {
+        var channel = subject.Channel.Value;
+        var watchers = WatchersOf(channel);
+        var relay = _bus.OtherNodes.Count > 0;
+        if (watchers is null && !relay)
+        {
+            return; // Nobody on this node asked for events, and there is no other node: O(1).
+        }
+
+        // Encoded once; every recipient on every node gets the same bytes.
+        var connection = subject.Connection;
+        var encoded = Encode(join, channel, connection.Id, connection.Identity.UserId, connection.Identity.Info.Span);
+        if (relay)
+        {
+            _bus.Send(ControlMessage.Encode(ControlMessage.Presence, channel, encoded));
+        }
+
+        foreach (var peer in watchers ?? [])
+        {
+            if (peer.PresenceEvents && !ReferenceEquals(peer.Connection, connection))
+            {
+                peer.Connection.Send(encoded);
+            }
+        }
+    }
+
+    private ChannelSubscription[]? WatchersOf(string channel)
+    {
+        lock (_watchersGate)
+        {
+            return _watchers.TryGetValue(channel, out var set) ? set.Snapshot : null;
+        }
+    }
+
+    private static ReadOnlyMemory<byte> Encode(bool join, string channel, string client, string? user, ReadOnlySpan<byte> info)
+    {
+        var buffer = new ArrayBufferWriter<byte>(128);
+        MessageWriter.WritePresenceEvent(buffer, join, channel, client, user, info);
+        return buffer.WrittenMemory;
     }
 
     /// <summary>The subscriptions of one channel that asked for presence events, with an array snapshot for fan-out

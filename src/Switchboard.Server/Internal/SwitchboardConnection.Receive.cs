@@ -126,7 +126,7 @@ internal sealed partial class SwitchboardConnection
                     complete = result.EndOfMessage;
                 }
 
-                LastReceiveTicks = Environment.TickCount64;
+                LastReceiveTimestamp = _time.GetTimestamp();
                 Metrics?.MessageReceived(count);
                 if (!BeginCommand())
                 {

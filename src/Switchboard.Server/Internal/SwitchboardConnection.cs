@@ -26,6 +26,7 @@ internal sealed partial class SwitchboardConnection
     private readonly SwitchboardOptions _options;
     private readonly IConnectionProtocol _protocol;
     private readonly ILogger _logger;
+    private readonly TimeProvider _time;
     private readonly TaskCompletionSource _receiveEnded = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     // Never disposed: it holds no timer, and a late Close may still cancel it.
@@ -34,9 +35,11 @@ internal sealed partial class SwitchboardConnection
     private WebSocketCloseStatus _closeStatus = WebSocketCloseStatus.NormalClosure;
     private string _closeReason = string.Empty;
 
-    public SwitchboardConnection(WebSocket socket, bool batch, ConnectionIdentity identity, SwitchboardOptions options, IConnectionProtocol protocol, ILogger logger)
+    public SwitchboardConnection(WebSocket socket, bool batch, ConnectionIdentity identity, SwitchboardOptions options, IConnectionProtocol protocol, ILogger logger, TimeProvider? time = null)
     {
         _socket = socket;
+        _time = time ?? TimeProvider.System;
+        LastReceiveTimestamp = _time.GetTimestamp();
         _options = options;
         _protocol = protocol;
         _logger = logger;
@@ -76,14 +79,14 @@ internal sealed partial class SwitchboardConnection
     /// <summary>Subscriptions by channel or pattern. Owned by the receive loop.</summary>
     public Dictionary<string, ChannelSubscription> Subscriptions { get; } = new(StringComparer.Ordinal);
 
-    /// <summary><see cref="Environment.TickCount64"/> of the last message received from the client.</summary>
-    public long LastReceiveTicks { get; private set; } = Environment.TickCount64;
+    /// <summary>The node's <see cref="TimeProvider.GetTimestamp"/> when the last message from the client arrived (or the connection opened).</summary>
+    public long LastReceiveTimestamp { get; private set; }
 
     /// <summary>The token expiry that <c>token_expiring</c> was last sent for. Used only by the token expiry monitor.</summary>
     public DateTimeOffset? ExpiryWarnedFor { get; set; }
 
-    /// <summary><see cref="Environment.TickCount64"/> of the last heartbeat ping sent.</summary>
-    public long LastPingTicks { get; set; }
+    /// <summary>The node's <see cref="TimeProvider.GetTimestamp"/> when the last heartbeat ping was sent; 0 before the first.</summary>
+    public long LastPingTimestamp { get; set; }
 
     /// <summary>The close code the server chose, once it started closing; otherwise <see langword="null"/>.</summary>
     public int? CloseCode => Volatile.Read(ref _closeRequested) != 0 ? (int)_closeStatus : null;

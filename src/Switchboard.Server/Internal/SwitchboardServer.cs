@@ -5,6 +5,7 @@ using Switchboard.Brokers;
 using Switchboard.Presence;
 using Switchboard.Protocol;
 using Switchboard.Server.Handlers.Internal;
+using Switchboard.Server.Internal.Cluster;
 
 namespace Switchboard.Server.Internal;
 
@@ -15,11 +16,13 @@ internal sealed class SwitchboardServer : ISwitchboard
     private const int MaxKeyLength = 64;
 
     private readonly SwitchboardNode _node;
+    private readonly ClusterControl _cluster;
     private readonly ILogger<SwitchboardServer> _logger;
 
-    public SwitchboardServer(SwitchboardNode node, ILogger<SwitchboardServer> logger)
+    public SwitchboardServer(SwitchboardNode node, ClusterControl cluster, ILogger<SwitchboardServer> logger)
     {
         _node = node;
+        _cluster = cluster;
         _logger = logger;
     }
 
@@ -42,13 +45,9 @@ internal sealed class SwitchboardServer : ISwitchboard
     public int SendToUser(string userId, string channel, ReadOnlyMemory<byte> data)
     {
         ArgumentException.ThrowIfNullOrEmpty(userId);
-        var connections = _node.Connections.GetByUser(userId);
-        if (connections.Length == 0)
-        {
-            return 0;
-        }
-
         var encoded = EncodeDirect(channel, data);
+        _cluster.Broadcast(ControlMessage.SendToUser, userId, encoded);
+        var connections = _node.Connections.GetByUser(userId);
         var sent = 0;
         foreach (var connection in connections)
         {
@@ -65,16 +64,24 @@ internal sealed class SwitchboardServer : ISwitchboard
     {
         ArgumentException.ThrowIfNullOrEmpty(clientId);
         var encoded = EncodeDirect(channel, data);
-        return _node.Connections.TryGet(clientId, out var connection) && connection.Send(encoded);
+        if (_node.Connections.TryGet(clientId, out var connection))
+        {
+            return connection.Send(encoded);
+        }
+
+        _cluster.Broadcast(ControlMessage.SendToClient, clientId, encoded);
+        return false;
     }
 
     public int DisconnectUser(string userId, string? reason = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(userId);
+        reason ??= "disconnected by the server";
+        _cluster.Broadcast(ControlMessage.DisconnectUser, userId, reason: reason);
         var connections = _node.Connections.GetByUser(userId);
         foreach (var connection in connections)
         {
-            connection.Close(CloseCodes.Kicked, reason ?? "disconnected by the server", discardQueued: false);
+            connection.Close(CloseCodes.Kicked, reason, discardQueued: false);
         }
 
         DeliveryLog.Disconnected(_logger, connections.Length, "user");
@@ -84,12 +91,14 @@ internal sealed class SwitchboardServer : ISwitchboard
     public bool DisconnectConnection(string clientId, string? reason = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(clientId);
+        reason ??= "disconnected by the server";
         if (!_node.Connections.TryGet(clientId, out var connection))
         {
+            _cluster.Broadcast(ControlMessage.DisconnectClient, clientId, reason: reason);
             return false;
         }
 
-        connection.Close(CloseCodes.Kicked, reason ?? "disconnected by the server", discardQueued: false);
+        connection.Close(CloseCodes.Kicked, reason, discardQueued: false);
         DeliveryLog.Disconnected(_logger, 1, "connection");
         return true;
     }
@@ -109,16 +118,21 @@ internal sealed class SwitchboardServer : ISwitchboard
     public IReadOnlyList<ChannelStats> GetChannels() =>
         [.. _node.Subscriptions.GetChannelCounts().Select(static c => new ChannelStats(c.Key, c.Value)).OrderBy(static c => c.Channel, StringComparer.Ordinal)];
 
-    public NodeStats GetNodeStats()
+    public NodeStats GetNodeStats() => NodeStatsOf(_node);
+
+    public Task<ClusterStats> GetClusterStatsAsync(CancellationToken cancellationToken = default) =>
+        _cluster.SurveyStatsAsync(GetNodeStats(), cancellationToken);
+
+    internal static NodeStats NodeStatsOf(SwitchboardNode node)
     {
-        var channels = _node.Subscriptions.GetChannelCounts();
+        var channels = node.Subscriptions.GetChannelCounts();
         return new NodeStats(
-            _node.Options.NodeId,
-            _node.Connections.Count,
+            node.Options.NodeId,
+            node.Connections.Count,
             channels.Count,
             channels.Sum(static c => (long)c.Value),
-            (long)(DateTimeOffset.UtcNow - _node.StartedAt).TotalSeconds,
-            _node.IsDraining);
+            (long)(node.Time.GetUtcNow() - node.StartedAt).TotalSeconds,
+            node.IsDraining);
     }
 
     private static ReadOnlyMemory<byte> EncodeDirect(string channel, ReadOnlyMemory<byte> data)
