@@ -9,7 +9,8 @@ namespace Switchboard.Host;
 
 /// <summary>
 /// <c>switchboard sub &lt;channel&gt;</c>: subscribes and prints every publication as one JSON line on stdout
-/// (<c>{"channel","offset","epoch","data"}</c>), reconnecting and recovering as the client SDK does. Status goes to stderr.
+/// (<c>{"channel","offset","epoch","data"}</c>, plus <c>"follows_gap": true</c> on the first one after publications that
+/// were lost for good), reconnecting and recovering as the client SDK does. Status goes to stderr.
 /// </summary>
 internal static class SubCommand
 {
@@ -74,6 +75,14 @@ internal static class SubCommand
 
                     return ValueTask.CompletedTask;
                 }, since, done.Token).ConfigureAwait(false);
+                subscription.Resubscribed += (_, e) =>
+                {
+                    // Never a silent jump: the next line carries "follows_gap": true.
+                    if (!e.Recovered && !subscription.IsWildcard)
+                    {
+                        Console.Error.WriteLine($"switchboard: publications on {name} were lost and could not be recovered (the server's history no longer holds them)");
+                    }
+                };
                 await Console.Error.WriteLineAsync($"switchboard: subscribed to {name}").ConfigureAwait(false);
                 await Task.WhenAny(subscription.Completion, Task.Delay(Timeout.Infinite, done.Token)).ConfigureAwait(false);
                 if (subscription.Completion.IsFaulted)
@@ -113,6 +122,11 @@ internal static class SubCommand
                 writer.WriteString("epoch", publication.Epoch);
                 writer.WritePropertyName("data");
                 publication.Data.WriteTo(writer);
+                if (publication.FollowsGap)
+                {
+                    writer.WriteBoolean("follows_gap", true);
+                }
+
                 writer.WriteEndObject();
             }
         }

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Switchboard.Client.Tests.Infrastructure;
 
@@ -78,5 +79,31 @@ public sealed class CommandLineTests
         Assert.Equal(Enumerable.Range(1, 1000), Publish.Seqs(received));
         Assert.Equal(Enumerable.Range(1, 1000).Select(i => (long)i), received.Select(p => p.Offset));
         Assert.DoesNotContain("rate_limited", pub.StandardError, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Sub_says_on_stderr_and_in_the_line_when_publications_were_lost_for_good()
+    {
+        // History keeps 3 and a relay drops offsets 5-10 on the way: sub's client sees 11 jump, cannot recover.
+        await using var server = await ServerHost.StartAsync(o => o.HistorySize = 3);
+        await using var relay = await FrameDroppingRelay.StartAsync(server.WebSocketUri, m =>
+            m.StartsWith("{\"type\":\"message\",\"channel\":\"cli.gap\"", StringComparison.Ordinal)
+            && Enumerable.Range(5, 6).Any(o => m.Contains($"\"offset\":{o},", StringComparison.Ordinal)));
+        using var sub = HostProcess.Start("sub", "cli.gap", "--url", relay.WebSocketUri.ToString(), "--count", "5");
+        await sub.WaitForStderrAsync("subscribed to cli.gap");
+        await using var publisher = new SwitchboardClient(new SwitchboardClientOptions { Url = server.WebSocketUri });
+        await publisher.ConnectAsync().OrTimeout();
+        for (var i = 1; i <= 11; i++)
+        {
+            await publisher.PublishAsync("cli.gap", JsonDocument.Parse($"{{\"seq\":{i}}}").RootElement).OrTimeout();
+        }
+
+        await sub.WaitForStderrAsync("publications on cli.gap were lost and could not be recovered");
+        await publisher.PublishAsync("cli.gap", JsonDocument.Parse("{\"seq\":12}").RootElement).OrTimeout();
+
+        Assert.Equal(0, await sub.WaitForExitAsync());
+        var lines = sub.StandardOutput.Select(l => JsonNode.Parse(l)!.AsObject()).ToList();
+        Assert.Equal([1L, 2, 3, 4, 12], lines.Select(l => l["offset"]!.GetValue<long>()));
+        Assert.Equal([false, false, false, false, true], lines.Select(l => l["follows_gap"]?.GetValue<bool>() ?? false));
     }
 }

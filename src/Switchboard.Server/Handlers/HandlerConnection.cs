@@ -33,7 +33,7 @@ public sealed class HandlerConnection
         _protocol = protocol;
         RouteValues = HandlerRouteValues.From(context);
         Query = context.Request.Query;
-        Aborted = context.RequestAborted;
+        Aborted = connection.CommandsCancelled;
     }
 
     /// <summary>The connection id, unique across nodes.</summary>
@@ -57,7 +57,8 @@ public sealed class HandlerConnection
     /// <summary>The groups this connection is in.</summary>
     public IReadOnlyCollection<string> Groups => _groups;
 
-    /// <summary>Cancelled when the connection ends.</summary>
+    /// <summary>Cancelled when the connection ends, starts closing, or the node's drain reaches it: pass it to work
+    /// whose result would only go to this connection.</summary>
     public CancellationToken Aborted { get; }
 
     /// <summary>The property that names a message's type in this handler's protocol.</summary>

@@ -6,8 +6,8 @@ namespace Switchboard.Client.Tests.Infrastructure;
 /// <summary>
 /// A WebSocket relay on 127.0.0.1 between a client and a real server that forwards every frame both ways, except the
 /// server frames a predicate picks, which it drops: a link that lost part of the stream without the server knowing
-/// (the node's own continuity check never sees it), so only the client's check can notice. Use the client without
-/// batching, so that one frame is one message.
+/// (the node's own continuity check never sees it), so only the client's check can notice. The messages of a batched
+/// frame are picked one by one.
 /// </summary>
 public sealed class FrameDroppingRelay : IAsyncDisposable
 {
@@ -66,11 +66,12 @@ public sealed class FrameDroppingRelay : IAsyncDisposable
                     continue;
                 }
 
-                var bytes = message.ToArray();
+                // A batched frame (?batch=1) holds several messages separated by '\n': each is dropped or kept on its own.
+                var kept = Encoding.UTF8.GetString(message.ToArray()).Split('\n').Where(m => !drop(m)).ToList();
                 message.SetLength(0);
-                if (!drop(Encoding.UTF8.GetString(bytes)))
+                if (kept.Count > 0)
                 {
-                    await to.SendAsync(bytes, WebSocketMessageType.Text, true, stop.Token);
+                    await to.SendAsync(Encoding.UTF8.GetBytes(string.Join('\n', kept)), WebSocketMessageType.Text, true, stop.Token);
                 }
             }
         }

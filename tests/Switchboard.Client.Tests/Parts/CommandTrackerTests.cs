@@ -138,4 +138,29 @@ public sealed class CommandTrackerTests
         Assert.Contains("client disconnect", error.Message);
         Assert.Equal(0, tracker.Buffered);
     }
+
+    [Fact]
+    public async Task A_rate_limited_command_is_sent_again_unchanged_and_a_subscribe_is_not_carried_to_a_new_connection()
+    {
+        var tracker = new CommandTracker(10, OfflineBufferOverflow.Reject, TimeSpan.FromSeconds(30));
+        var sink = new RecordingSink();
+        tracker.OnConnected(sink);
+        var publish = Command(tracker, "publish", ResendPolicy.Resend);
+        var waiting = tracker.ExecuteAsync(publish, null, CancellationToken.None);
+        tracker.RetryAfter(tracker.Take(publish.Id)!, TimeSpan.FromMilliseconds(1));
+        await Wait.UntilAsync(() => sink.Frames.Count == 2, "the publish sent again");
+        Assert.Equal(sink.Frames[0], sink.Frames[1]);
+        tracker.Take(publish.Id)!.Completion.TrySetResult(Success(publish.Id, """{"offset":1}""").Result);
+        Assert.Equal(1, ReplyReader.ReadPublish((await waiting.OrTimeout()).Span));
+
+        // A subscribe belongs to its connection: refused on one that is gone, the subscription set redoes it.
+        var subscribe = Command(tracker, "subscribe", ResendPolicy.Forget);
+        tracker.TrackSent(subscribe);
+        tracker.RetryAfter(tracker.Take(subscribe.Id)!, TimeSpan.FromMilliseconds(50));
+        tracker.OnConnectionLost(Lost);
+        var next = new RecordingSink();
+        tracker.OnConnected(next);
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => subscribe.Completion.Task.OrTimeout());
+        Assert.Empty(next.Frames);
+    }
 }
