@@ -16,6 +16,7 @@ public abstract class Subscription : IAsyncDisposable
     private readonly SwitchboardClient _client;
     private StreamPosition? _position;
     private bool _gapPending;
+    private bool _recovering;
     private bool? _recovered;
     private Dictionary<string, StreamPosition>? _wildcardPositions;
     private readonly Action<PresenceChangedEventArgs>? _onPresence;
@@ -100,6 +101,11 @@ public abstract class Subscription : IAsyncDisposable
     /// <summary>Handles a successful <c>result</c> of subscribe. Runs on the receive loop, before the messages after it.</summary>
     internal async ValueTask OnSubscribedAsync(SubscribeReply reply, bool sentSince)
     {
+        lock (_sync)
+        {
+            _recovering = false; // Live publications from here on follow this result.
+        }
+
         var resubscribe = EverSubscribed;
         EverSubscribed = true;
         if (IsWildcard)
@@ -158,11 +164,44 @@ public abstract class Subscription : IAsyncDisposable
         }
     }
 
-    /// <summary>Handles a publication (live or recovered): drops one already delivered, queues the rest for the handler.</summary>
-    internal ValueTask OnPublicationAsync(Protocol.Publication publication)
+    /// <summary>Marks that a subscribe to recover the stream is about to be sent; <see langword="false"/> when one is
+    /// already in flight (its result clears the mark), so that a second one does not get "already subscribed".</summary>
+    internal bool TryBeginRecovery()
     {
+        lock (_sync)
+        {
+            if (_recovering)
+            {
+                return false;
+            }
+
+            _recovering = true;
+            return true;
+        }
+    }
+
+    /// <summary>Handles a publication recovered in a subscribe result: drops one already delivered, queues the rest.</summary>
+    internal ValueTask OnPublicationAsync(Protocol.Publication publication) => OnPublicationAsync(publication, live: false, out _);
+
+    /// <summary>
+    /// Handles a publication: drops one already delivered, queues the rest for the handler. A live one that does not
+    /// follow the last one delivered (an offset skipped within the epoch, or another epoch) is not delivered:
+    /// <paramref name="discontinuity"/> tells the caller to subscribe again from the last position, whose result
+    /// recovers what was skipped (or says it cannot, and then the next publication has <see cref="Publication{T}.FollowsGap"/>).
+    /// Until that result, live publications are dropped (the recovery brings them). A wildcard subscription cannot
+    /// recover, so there the publication after a hole in one of its channels is delivered with <c>FollowsGap</c>.
+    /// </summary>
+    internal ValueTask OnPublicationAsync(Protocol.Publication publication, bool live, out bool discontinuity)
+    {
+        discontinuity = false;
         var offset = publication.Offset;
         var epoch = publication.Epoch;
+        if (offset == 0)
+        {
+            // A server send (SendToUser, SendToConnection) to this channel's name: outside the stream, at most once.
+            return EnqueueAsync(publication, followsGap: false);
+        }
+
         bool gap;
         lock (_sync)
         {
@@ -171,9 +210,24 @@ public abstract class Subscription : IAsyncDisposable
             // a pattern that matches it). Offsets only grow within an epoch.
             if (!IsWildcard)
             {
-                if (_position is { } last && last.Epoch == epoch && offset <= last.Offset)
+                if (live && _recovering)
                 {
                     return ValueTask.CompletedTask;
+                }
+
+                if (_position is { } last)
+                {
+                    if (last.Epoch == epoch && offset <= last.Offset)
+                    {
+                        return ValueTask.CompletedTask;
+                    }
+
+                    if (live && !Follows(last, offset, epoch))
+                    {
+                        _recovering = true;
+                        discontinuity = true;
+                        return ValueTask.CompletedTask;
+                    }
                 }
 
                 _position = new StreamPosition(offset, epoch);
@@ -181,9 +235,14 @@ public abstract class Subscription : IAsyncDisposable
             else
             {
                 _wildcardPositions ??= new Dictionary<string, StreamPosition>(StringComparer.Ordinal);
-                if (_wildcardPositions.TryGetValue(publication.Channel, out var last) && last.Epoch == epoch && offset <= last.Offset)
+                if (_wildcardPositions.TryGetValue(publication.Channel, out var last))
                 {
-                    return ValueTask.CompletedTask;
+                    if (last.Epoch == epoch && offset <= last.Offset)
+                    {
+                        return ValueTask.CompletedTask;
+                    }
+
+                    _gapPending |= live && !Follows(last, offset, epoch);
                 }
 
                 _wildcardPositions[publication.Channel] = new StreamPosition(offset, epoch);
@@ -195,6 +254,11 @@ public abstract class Subscription : IAsyncDisposable
 
         return EnqueueAsync(publication, gap);
     }
+
+    /// <summary>Whether a publication at <paramref name="offset"/> in <paramref name="epoch"/> comes right after
+    /// <paramref name="last"/>. Offset 0 has seen nothing of any epoch, so offset 1 of whatever epoch follows it.</summary>
+    private static bool Follows(StreamPosition last, long offset, string epoch) =>
+        (last.Epoch == epoch && offset == last.Offset + 1) || (last.Offset == 0 && offset == 1);
 
     internal void OnPresence(bool joined, PresenceClient client) => _onPresence?.Invoke(new PresenceChangedEventArgs(joined, client));
 

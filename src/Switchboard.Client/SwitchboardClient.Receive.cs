@@ -29,7 +29,7 @@ public sealed partial class SwitchboardClient
             case ServerMessageType.Welcome:
                 ClientId = message.Client;
                 User = message.User;
-                connection.OnWelcome(TimeSpan.FromSeconds(message.PingSeconds > 0 ? message.PingSeconds : 25));
+                connection.OnWelcome(TimeSpan.FromSeconds(message.PingSeconds > 0 ? message.PingSeconds : 25), message.CommandsPerSecond, message.CommandBurst);
                 break;
             case ServerMessageType.AuthRequired when connection.Token is { } token:
                 // The token normally travels in the upgrade request; a server that still asks gets it here.
@@ -53,11 +53,27 @@ public sealed partial class SwitchboardClient
         }
     }
 
+    /// <summary>The wait before resending a command refused with <c>rate_limited</c> that carries no <c>retry_after_ms</c>.</summary>
+    private const int DefaultRetryAfterMs = 100;
+
+    /// <summary>The longest wait taken from a <c>retry_after_ms</c> hint, whatever the server says.</summary>
+    private const int MaxRetryAfterMs = 10_000;
+
     private async ValueTask OnResultAsync(ServerMessage message)
     {
         if (message.Id is not { Text: null } id || _commands.Take(id.Number) is not { } command)
         {
             return; // Timed out or cancelled meanwhile (this client's ids are numbers).
+        }
+
+        if (!message.Success && message.Error is { Code: ErrorCodes.RateLimited } limited)
+        {
+            // Not executed (the server refuses before it runs anything), so sending the very same command again is
+            // safe for every kind, rpc included; a publish keeps its idempotency key.
+            var delay = TimeSpan.FromMilliseconds(Math.Clamp(limited.RetryAfterMs ?? DefaultRetryAfterMs, 1, MaxRetryAfterMs));
+            Log.RateLimited(_logger, command.Type, (long)delay.TotalMilliseconds);
+            _commands.RetryAfter(command, delay);
+            return;
         }
 
         if (command.OnResult is { } onResult)

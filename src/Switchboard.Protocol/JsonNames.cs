@@ -39,4 +39,8 @@ internal static class JsonNames
     public static readonly JsonEncodedText Method = JsonEncodedText.Encode("method");
     public static readonly JsonEncodedText Params = JsonEncodedText.Encode("params");
     public static readonly JsonEncodedText Token = JsonEncodedText.Encode("token");
+    public static readonly JsonEncodedText RetryAfterMs = JsonEncodedText.Encode("retry_after_ms");
+    public static readonly JsonEncodedText Limits = JsonEncodedText.Encode("limits");
+    public static readonly JsonEncodedText CommandsPerSecond = JsonEncodedText.Encode("commands_per_second");
+    public static readonly JsonEncodedText CommandBurst = JsonEncodedText.Encode("command_burst");
 }

@@ -36,6 +36,10 @@ internal struct MessageFields
     public bool More;
     public string? Reason;
     public bool Resubscribe;
+    public int? RetryAfterMs;
+    public int? ErrorRetryAfterMs;
+    public int CommandsPerSecond;
+    public int CommandBurst;
 
     private static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = 64 };
 
@@ -43,6 +47,7 @@ internal struct MessageFields
     {
         Unknown, Type, Id, Success, Result, Error, Code, Message, Ref, Channel, Data, Offset, Epoch, From, Ts, Client,
         User, Node, Ping, Version, Info, Recovered, Publications, Clients, Expires, More, Reason, Resubscribe,
+        RetryAfterMs, Limits, CommandsPerSecond, CommandBurst,
     }
 
     private static readonly (byte[] Name, Field Field)[] Names =
@@ -56,6 +61,8 @@ internal struct MessageFields
         ("version"u8.ToArray(), Field.Version), ("info"u8.ToArray(), Field.Info), ("recovered"u8.ToArray(), Field.Recovered),
         ("publications"u8.ToArray(), Field.Publications), ("clients"u8.ToArray(), Field.Clients), ("expires"u8.ToArray(), Field.Expires),
         ("more"u8.ToArray(), Field.More), ("reason"u8.ToArray(), Field.Reason), ("resubscribe"u8.ToArray(), Field.Resubscribe),
+        ("retry_after_ms"u8.ToArray(), Field.RetryAfterMs), ("limits"u8.ToArray(), Field.Limits),
+        ("commands_per_second"u8.ToArray(), Field.CommandsPerSecond), ("command_burst"u8.ToArray(), Field.CommandBurst),
     ];
 
     /// <summary>Reads <paramref name="utf8"/> as one JSON object; <see langword="false"/> when it is not one.</summary>
@@ -120,6 +127,10 @@ internal struct MessageFields
                 case Field.More: More = reader.TokenType == JsonTokenType.True; break;
                 case Field.Reason: Reason = ReadString(ref reader); break;
                 case Field.Resubscribe: Resubscribe = reader.TokenType == JsonTokenType.True; break;
+                case Field.RetryAfterMs: RetryAfterMs = reader.TokenType == JsonTokenType.Number && reader.TryGetInt32(out var r) && r >= 0 ? r : null; break;
+                case Field.Limits: ReadLimits(ref reader); break;
+                case Field.CommandsPerSecond: CommandsPerSecond = reader.TokenType == JsonTokenType.Number && reader.TryGetInt32(out var cps) && cps > 0 ? cps : 0; break;
+                case Field.CommandBurst: CommandBurst = reader.TokenType == JsonTokenType.Number && reader.TryGetInt32(out var cb) && cb > 0 ? cb : 0; break;
                 default: reader.Skip(); break;
             }
         }
@@ -192,6 +203,21 @@ internal struct MessageFields
         inner.ReadObject(ref reader, default);
         ErrorCode = inner.Code;
         ErrorMessage = inner.Message;
+        ErrorRetryAfterMs = inner.RetryAfterMs;
+    }
+
+    private void ReadLimits(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            reader.Skip();
+            return;
+        }
+
+        var inner = default(MessageFields);
+        inner.ReadObject(ref reader, default);
+        CommandsPerSecond = inner.CommandsPerSecond;
+        CommandBurst = inner.CommandBurst;
     }
 
     private static PublisherInfo? ReadFrom(ref Utf8JsonReader reader)

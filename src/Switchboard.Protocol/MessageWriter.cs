@@ -23,7 +23,14 @@ public static class MessageWriter
     }
 
     /// <summary>Writes <c>welcome</c>.</summary>
-    public static void WriteWelcome(IBufferWriter<byte> output, string client, string? user, string node, int pingSeconds)
+    public static void WriteWelcome(IBufferWriter<byte> output, string client, string? user, string node, int pingSeconds) =>
+        WriteWelcome(output, client, user, node, pingSeconds, commandsPerSecond: 0, commandBurst: 0);
+
+    /// <summary>
+    /// Writes <c>welcome</c> with the connection's command rate limit as <c>"limits":{"commands_per_second","command_burst"}</c>
+    /// (left out when <paramref name="commandsPerSecond"/> is 0: no limit), so that a client can pace itself.
+    /// </summary>
+    public static void WriteWelcome(IBufferWriter<byte> output, string client, string? user, string node, int pingSeconds, int commandsPerSecond, int commandBurst)
     {
         var w = PooledJsonWriter.Rent(output);
         w.WriteStartObject();
@@ -33,6 +40,15 @@ public static class MessageWriter
         w.WriteString(JsonNames.Node, node);
         w.WriteNumber(JsonNames.Ping, pingSeconds);
         w.WriteNumber(JsonNames.Version, 1);
+        if (commandsPerSecond > 0)
+        {
+            w.WritePropertyName(JsonNames.Limits);
+            w.WriteStartObject();
+            w.WriteNumber(JsonNames.CommandsPerSecond, commandsPerSecond);
+            w.WriteNumber(JsonNames.CommandBurst, commandBurst);
+            w.WriteEndObject();
+        }
+
         w.WriteEndObject();
         PooledJsonWriter.Return(w);
     }
@@ -74,6 +90,7 @@ public static class MessageWriter
         w.WriteStartObject();
         w.WriteString(JsonNames.Code, error.Code);
         w.WriteString(JsonNames.Message, error.Message);
+        WriteRetryAfter(w, error);
         w.WriteEndObject();
         w.WriteEndObject();
         PooledJsonWriter.Return(w);
@@ -87,6 +104,7 @@ public static class MessageWriter
         w.WriteString(JsonNames.Type, "error");
         w.WriteString(JsonNames.Code, error.Code);
         w.WriteString(JsonNames.Message, error.Message);
+        WriteRetryAfter(w, error);
         if (refType is not null)
         {
             w.WriteString(JsonNames.Ref, refType);
@@ -94,6 +112,14 @@ public static class MessageWriter
 
         w.WriteEndObject();
         PooledJsonWriter.Return(w);
+    }
+
+    private static void WriteRetryAfter(Utf8JsonWriter w, ProtocolError error)
+    {
+        if (error.RetryAfterMs is { } retryAfter)
+        {
+            w.WriteNumber(JsonNames.RetryAfterMs, retryAfter);
+        }
     }
 
     /// <summary>Writes the reply to a command that failed: a <c>result</c> when it has an id, otherwise an <c>error</c>.</summary>

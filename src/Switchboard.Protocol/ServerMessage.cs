@@ -92,6 +92,12 @@ public sealed class ServerMessage
     /// <summary>The protocol version in <c>welcome</c>.</summary>
     public int Version { get; init; }
 
+    /// <summary>The connection's command rate (<c>limits.commands_per_second</c> in <c>welcome</c>); 0 when not limited.</summary>
+    public int CommandsPerSecond { get; init; }
+
+    /// <summary>The connection's command burst (<c>limits.command_burst</c> in <c>welcome</c>); 0 when not limited.</summary>
+    public int CommandBurst { get; init; }
+
     /// <summary>The message of <c>auth_invalid</c>.</summary>
     public string? Message { get; init; }
 }

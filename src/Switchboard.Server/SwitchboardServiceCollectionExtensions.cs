@@ -40,6 +40,7 @@ public static class SwitchboardServiceCollectionExtensions
         services.AddOptions<SwitchboardHttpApiOptions>().BindConfiguration(SwitchboardHttpApiOptions.SectionName);
         services.AddSwitchboardSecurity();
         services.TryAddEnumerable(ServiceDescriptor.Transient<IConfigureOptions<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>, FileDescriptorBudget>());
+        services.TryAddSingleton(TimeProvider.System); // Heartbeats and token expiry; a test registers a fake one first.
         services.TryAddSingleton<SwitchboardNode>();
         services.TryAddSingleton<CommandDispatcher>();
         services.TryAddSingleton<BuiltInProtocol>();

@@ -31,7 +31,7 @@ public sealed class MetricsTests
         await publisher.SendAsync("""{"type":"nonsense","id":99}""");
         Assert.Equal("unknown_type", (await publisher.ReceiveTypeAsync("result"))["error"]?["code"]?.GetValue<string>());
 
-        var metrics = await ScrapeAsync(server);
+        var metrics = await server.ScrapeAsync();
         Assert.Equal(2, metrics.Sum("switchboard_connections_opened_total"));
         Assert.Equal(2, metrics.Sum("switchboard_connections_active"));
         Assert.Equal(1, metrics.Sum("switchboard_subscriptions_active"));
@@ -47,11 +47,21 @@ public sealed class MetricsTests
         Assert.True(metrics.Sum("switchboard_command_duration_seconds_count", "switchboard_command=\"publish\"") == 5, metrics.Text);
         Assert.Equal(0, metrics.Sum("switchboard_slow_consumer_closes_total"));
 
+        // Every publish is one broker round trip (the memory broker here); the subscribe made the node's broker
+        // subscription and read the channel's position from history.
+        const string BrokerPublish = "switchboard_broker_operation=\"publish\"";
+        Assert.Equal(5, metrics.Sum("switchboard_broker_operations_total", BrokerPublish));
+        Assert.Equal(5, metrics.Sum("switchboard_broker_duration_seconds_count", BrokerPublish));
+        Assert.Equal(1, metrics.Sum("switchboard_broker_operations_total", "switchboard_broker_operation=\"subscribe\""));
+        Assert.Equal(1, metrics.Sum("switchboard_broker_operations_total", "switchboard_broker_operation=\"history\""));
+        Assert.Equal(0, metrics.Sum("switchboard_broker_operations_total", "error_type="));
+        Assert.Equal(0, metrics.Sum("switchboard_gaps_healed_total"));
+
         // A subscriber that stops reading (a 4 KB receive buffer, never read) while 8 KB publications flood its channel.
         using var frozen = await ConnectFrozenAsync(server.WebSocketUri);
         await frozen.SendAsync("""{"type":"subscribe","channel":"metrics.flood","id":1}""");
         var payload = new string('x', 8 * 1024);
-        for (var batch = 0; batch < 100 && (await ScrapeAsync(server)).Sum("switchboard_slow_consumer_closes_total") == 0; batch++)
+        for (var batch = 0; batch < 100 && (await server.ScrapeAsync()).Sum("switchboard_slow_consumer_closes_total") == 0; batch++)
         {
             for (var i = 0; i < 50; i++)
             {
@@ -59,7 +69,7 @@ public sealed class MetricsTests
             }
         }
 
-        metrics = await ScrapeAsync(server);
+        metrics = await server.ScrapeAsync();
         Assert.Equal(1, metrics.Sum("switchboard_slow_consumer_closes_total"));
         Assert.Equal(1, metrics.Sum("switchboard_connections_closed_total", "switchboard_close_code=\"4003\""));
         Assert.Equal(3, metrics.Sum("switchboard_connections_opened_total"));
@@ -67,14 +77,6 @@ public sealed class MetricsTests
         Assert.True(metrics.Has("switchboard_outgoing_queue_size_bytes"), metrics.Text);
     }
 
-    private static async Task<PrometheusText> ScrapeAsync(ServeProcess server)
-    {
-        // The exporter caches a scrape for a moment; wait it out rather than read a stale one.
-        await Task.Delay(400);
-        var (status, body) = await server.GetAsync("/metrics");
-        Assert.Equal(200, status);
-        return new PrometheusText(body);
-    }
 
     /// <summary>A WebSocket over a socket with a 4 KB receive buffer that the test never reads: the kernel soon stops taking data.</summary>
     private static async Task<WebSocketProbe> ConnectFrozenAsync(Uri uri)

@@ -47,4 +47,36 @@ public sealed class CommandLineTests
         Assert.Contains("line 1 is not valid JSON", pub.StandardError);
         Assert.DoesNotContain("   at ", pub.StandardError);
     }
+
+    [Fact]
+    public async Task Pub_delivers_1000_piped_lines_through_a_rate_limited_secured_server_once_each_in_order()
+    {
+        // 200 commands a second with a bucket of 50: 1,000 lines cannot go through without waiting.
+        await using var server = await SecureHost.StartAsync(l =>
+        {
+            l.CommandsPerSecond = 200;
+            l.CommandBurst = 50;
+        });
+        await using var subscriber = new SwitchboardClient(new SwitchboardClientOptions
+        {
+            Url = server.WebSocketUri,
+            TokenProvider = _ => ValueTask.FromResult<string?>(SecureHost.Token("reader")),
+        });
+        await subscriber.ConnectAsync().OrTimeout();
+        var collector = new Collector();
+        await using var subscription = await subscriber.SubscribeAsync("cli.limited", collector.Handler).OrTimeout();
+
+        using var pub = HostProcess.Start("pub", "cli.limited", "--url", server.WebSocketUri.ToString(), "--token", SecureHost.Token("writer"));
+        for (var i = 1; i <= 1000; i++)
+        {
+            await pub.StandardInput.WriteLineAsync($"{{\"seq\":{i}}}");
+        }
+
+        pub.StandardInput.Close();
+        Assert.Equal(0, await pub.WaitForExitAsync(TimeSpan.FromSeconds(90)));
+        var received = await collector.WaitForAsync(1000, TimeSpan.FromSeconds(30));
+        Assert.Equal(Enumerable.Range(1, 1000), Publish.Seqs(received));
+        Assert.Equal(Enumerable.Range(1, 1000).Select(i => (long)i), received.Select(p => p.Offset));
+        Assert.DoesNotContain("rate_limited", pub.StandardError, StringComparison.Ordinal);
+    }
 }

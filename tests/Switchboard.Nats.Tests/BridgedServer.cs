@@ -1,6 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
 using NATS.Client.Core;
-using Switchboard.Server.Tests.Infrastructure;
 
 namespace Switchboard.Nats.Tests;
 

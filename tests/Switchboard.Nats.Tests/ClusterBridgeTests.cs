@@ -3,7 +3,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Switchboard.Redis.Tests;
 using Switchboard.Server;
 using Switchboard.Brokers;
-using Switchboard.Server.Tests.Infrastructure;
 
 namespace Switchboard.Nats.Tests;
 

@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
 using Switchboard.Nats.Internal;
-using Switchboard.Server.Tests.Infrastructure;
 
 namespace Switchboard.Nats.Tests;
 

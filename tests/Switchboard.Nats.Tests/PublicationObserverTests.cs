@@ -3,7 +3,6 @@ using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using Switchboard.Brokers;
 using Switchboard.Server;
-using Switchboard.Server.Tests.Infrastructure;
 
 namespace Switchboard.Nats.Tests;
 

@@ -58,6 +58,12 @@ public sealed class ServerMessageVectorTests
         var failed = Read("""{"type":"result","id":"x","success":false,"error":{"code":"forbidden","message":"no"}}""");
         Assert.Equal((CommandId.FromText("x"), false, new ProtocolError("forbidden", "no")), (failed.Id!.Value, failed.Success, failed.Error));
 
+        var limited = Read("""{"type":"welcome","client":"c","user":null,"node":"n","ping":25,"version":1,"limits":{"commands_per_second":100,"command_burst":200}}""");
+        Assert.Equal((100, 200), (limited.CommandsPerSecond, limited.CommandBurst));
+        Assert.Equal(10, Read("""{"type":"result","id":1,"success":false,"error":{"code":"rate_limited","message":"m","retry_after_ms":10}}""").Error!.RetryAfterMs);
+        Assert.Equal(10, Read("""{"type":"error","code":"rate_limited","message":"m","retry_after_ms":10}""").Error!.RetryAfterMs);
+        Assert.Null(failed.Error!.RetryAfterMs);
+
         var subscribed = Read("""{"type":"result","id":1,"success":true,"result":{"channel":"c","offset":3,"epoch":"e","recovered":true,"publications":[{"type":"message","channel":"c","data":2,"offset":3,"epoch":"e","ts":1}]}}""");
         var reply = ReplyReader.ReadSubscribe(subscribed.Result.Span, "c");
         Assert.Equal((new StreamPosition(3, "e"), (bool?)true), (reply.Position, reply.Recovered));
@@ -87,7 +93,7 @@ public sealed class ServerMessageVectorTests
         switch (m.Type)
         {
             case ServerMessageType.Welcome:
-                MessageWriter.WriteWelcome(b, m.Client!, m.User, m.Node!, m.PingSeconds);
+                MessageWriter.WriteWelcome(b, m.Client!, m.User, m.Node!, m.PingSeconds, m.CommandsPerSecond, m.CommandBurst);
                 break;
             case ServerMessageType.Message:
                 MessageWriter.WritePublication(b, m.Publication!);

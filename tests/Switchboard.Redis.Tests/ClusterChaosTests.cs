@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
 using StackExchange.Redis;
-using Switchboard.Server.Tests.Infrastructure;
 
 namespace Switchboard.Redis.Tests;
 
@@ -27,7 +26,7 @@ public sealed class ClusterChaosTests(RedisServer redis) : IClassFixture<RedisSe
     public async Task A_node_cut_off_from_redis_while_another_publishes_heals_the_stream_from_history()
     {
         await using var proxy = new TcpProxy(redis.Port);
-        await using var nodes = await ClusterNodes.StartAsync(redis, configurationOf: i => i == 0 ? proxy.Configuration : redis.Configuration);
+        await using var nodes = await ClusterNodes.StartAsync(redis, configurationOf: i => i == 0 ? proxy.Address : redis.Configuration);
         await using var client = await nodes.A.ConnectAsync();
         var follower = new StreamFollower(client, "cut.x");
         await follower.SubscribeAsync();
@@ -62,7 +61,7 @@ public sealed class ClusterChaosTests(RedisServer redis) : IClassFixture<RedisSe
     public async Task A_node_cut_off_longer_than_history_tells_its_subscribers_and_they_resubscribe()
     {
         await using var proxy = new TcpProxy(redis.Port);
-        await using var nodes = await ClusterNodes.StartAsync(redis, configurationOf: i => i == 0 ? proxy.Configuration : redis.Configuration, configure: o => o.HistorySize = 10);
+        await using var nodes = await ClusterNodes.StartAsync(redis, configurationOf: i => i == 0 ? proxy.Address : redis.Configuration, configure: o => o.HistorySize = 10);
         await using var client = await nodes.A.ConnectAsync();
         var follower = new StreamFollower(client, "lost.x");
         await follower.SubscribeAsync();
@@ -119,7 +118,7 @@ public sealed class ClusterChaosTests(RedisServer redis) : IClassFixture<RedisSe
     public async Task A_frozen_node_dropped_by_redis_for_its_output_buffer_heals_when_it_thaws()
     {
         await using var proxy = new TcpProxy(redis.Port);
-        await using var nodes = await ClusterNodes.StartAsync(redis, configurationOf: i => i == 0 ? proxy.Configuration : redis.Configuration, configure: o =>
+        await using var nodes = await ClusterNodes.StartAsync(redis, configurationOf: i => i == 0 ? proxy.Address : redis.Configuration, configure: o =>
         {
             o.HistorySize = 5000;
             o.OutgoingQueueLimit = 16 * 1024 * 1024;

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
 using Switchboard.Server;
-using Switchboard.Server.Tests.Infrastructure;
 
 namespace Switchboard.Redis.Tests;
 

@@ -1,7 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Switchboard.Server.Handlers;
 using Switchboard.Server.Tests.Handlers;
-using Switchboard.Server.Tests.Infrastructure;
 
 namespace Switchboard.Redis.Tests;
 

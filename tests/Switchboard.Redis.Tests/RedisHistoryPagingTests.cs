@@ -2,7 +2,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Switchboard.Client;
 using Switchboard.Server;
 using Switchboard.Server.Tests.Delivery;
-using Switchboard.Server.Tests.Infrastructure;
 
 namespace Switchboard.Redis.Tests;
 

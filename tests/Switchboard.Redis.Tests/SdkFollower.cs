@@ -1,5 +1,4 @@
 using Switchboard.Client;
-using Switchboard.Server.Tests.Infrastructure;
 
 namespace Switchboard.Redis.Tests;
 

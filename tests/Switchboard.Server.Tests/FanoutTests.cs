@@ -5,7 +5,6 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using Switchboard.Protocol;
 using Switchboard.Server.Internal;
-using Switchboard.Server.Tests.Infrastructure;
 
 namespace Switchboard.Server.Tests;
 

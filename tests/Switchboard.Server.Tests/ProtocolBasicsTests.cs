@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using Switchboard.Server.Tests.Infrastructure;
 
 namespace Switchboard.Server.Tests;
 

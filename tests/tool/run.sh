@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The switchboard .NET tool as a user installs it: packs src/Switchboard (Switchboard.Cli) into a local folder,
 # installs it into a temporary tool path from there, and runs `switchboard --version` and a short serve round trip
-# (serve on a free port, sub waits for one message, pub sends it). Prints "N passed, N failed" as its last line.
+# (serve on a free port, sub waits for one message, pub sends it), then packs each library package and checks its
+# contents. Prints "N passed, N failed" as its last line.
 # Expects the Release build test.sh made (packs with --no-build when SWITCHBOARD_NO_BUILD=1).
 set -uo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -55,6 +56,27 @@ round_trip() {
   grep -q '"from the installed tool"' "$work/sub.out" || { cat "$work/sub.out" "$work/sub.err"; return 1; }
 }
 check "the installed switchboard serves a pub/sub round trip" round_trip
+
+# The library packages, as `dotnet pack -c Release` at the root makes them: each with the README, the licence, XML
+# docs beside the assembly, a symbols package, and the commit SourceLink needs in its nuspec.
+libraries=(Switchboard.Protocol Switchboard.Abstractions Switchboard.Server Switchboard.Redis Switchboard.Nats Switchboard.Client Switchboard.Conformance Switchboard.Testing)
+library_is_complete() {
+  local name=$1
+  dotnet pack "$root/src/$name/$name.csproj" -c Release "${build_flag[@]}" -nologo -clp:ErrorsOnly -o "$work/libs" >"$work/pack-$name.log" 2>&1 || { cat "$work/pack-$name.log"; return 1; }
+  local nupkg
+  nupkg=$(ls "$work/libs/$name".[0-9]*.nupkg 2>/dev/null | grep -v '\.symbols\.' | head -1)
+  [ -n "$nupkg" ] && [ -f "${nupkg%.nupkg}.snupkg" ] || { echo "no $name package with symbols"; return 1; }
+  local listing
+  listing=$(python3 -c 'import sys, zipfile; print("\n".join(zipfile.ZipFile(sys.argv[1]).namelist()))' "$nupkg")
+  for entry in README.md LICENSE "lib/net10.0/$name.dll" "lib/net10.0/$name.xml"; do
+    grep -qxF "$entry" <<<"$listing" || { echo "$name: $entry missing from the package"; return 1; }
+  done
+  python3 -c 'import sys, zipfile; z = zipfile.ZipFile(sys.argv[1]); spec = next(n for n in z.namelist() if n.endswith(".nuspec")); sys.exit(0 if b"commit=" in z.read(spec) else 1)' "$nupkg" \
+    || { echo "$name: no repository commit in the nuspec (SourceLink)"; return 1; }
+}
+for library in "${libraries[@]}"; do
+  check "$library packs with README, licence, XML docs, symbols and SourceLink" library_is_complete "$library"
+done
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Net.WebSockets;
 using System.Threading.Channels;
+using System.Threading.RateLimiting;
 using Switchboard.Protocol;
 
 namespace Switchboard.Client.Internal;
@@ -26,6 +27,7 @@ internal sealed class ClientConnection : IFrameSink, IAsyncDisposable
     private (int Code, string Reason)? _closeToSend;
     private long _lastReceive = Environment.TickCount64;
     private Task _loops = Task.CompletedTask;
+    private RateLimiter? _pacer;
 
     private ClientConnection(ClientWebSocket socket, int generation)
     {
@@ -80,7 +82,15 @@ internal sealed class ClientConnection : IFrameSink, IAsyncDisposable
     }
 
     /// <summary>Called by the message handler when <c>welcome</c> arrives.</summary>
-    public void OnWelcome(TimeSpan pingInterval) => _welcome.TrySetResult(pingInterval);
+    public void OnWelcome(TimeSpan pingInterval) => OnWelcome(pingInterval, 0, 0);
+
+    /// <summary>Called by the message handler when <c>welcome</c> arrives; what is sent from now on is paced to the
+    /// server's announced command rate limit (none when <paramref name="commandsPerSecond"/> is 0).</summary>
+    public void OnWelcome(TimeSpan pingInterval, int commandsPerSecond, int commandBurst)
+    {
+        Volatile.Write(ref _pacer, SendPacer.Create(commandsPerSecond, commandBurst));
+        _welcome.TrySetResult(pingInterval);
+    }
 
     /// <summary>Queues a frame; returns false when the connection is closing.</summary>
     public bool Send(ReadOnlyMemory<byte> frame) => _outgoing.Writer.TryWrite(frame);
@@ -182,6 +192,11 @@ internal sealed class ClientConnection : IFrameSink, IAsyncDisposable
         {
             await foreach (var frame in _outgoing.Reader.ReadAllAsync(_abort.Token).ConfigureAwait(false))
             {
+                if (Volatile.Read(ref _pacer) is { } pacer)
+                {
+                    using var lease = await pacer.AcquireAsync(1, _abort.Token).ConfigureAwait(false);
+                }
+
                 await _socket.SendAsync(frame, WebSocketMessageType.Text, endOfMessage: true, _abort.Token).ConfigureAwait(false);
             }
 
@@ -274,5 +289,9 @@ internal sealed class ClientConnection : IFrameSink, IAsyncDisposable
         await _loops.ConfigureAwait(false);
         // _abort is not disposed: a late Abort (a racing DisconnectAsync) may still cancel it; it holds no timer.
         _socket.Dispose();
+        if (Volatile.Read(ref _pacer) is { } pacer)
+        {
+            await pacer.DisposeAsync().ConfigureAwait(false);
+        }
     }
 }

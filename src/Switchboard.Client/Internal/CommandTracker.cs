@@ -150,6 +150,52 @@ internal sealed class CommandTracker
         }
     }
 
+    /// <summary>
+    /// Sends <paramref name="command"/> again after <paramref name="delay"/>: the server refused it with
+    /// <c>rate_limited</c>, so it was not executed. It keeps waiting for its result (and its timeout keeps running);
+    /// when the connection is gone by then, it waits in the offline buffer, ahead of what was buffered since.
+    /// </summary>
+    public void RetryAfter(PendingCommand command, TimeSpan delay)
+    {
+        IFrameSink? sink;
+        lock (_gate)
+        {
+            command.Sent = false;
+            _pending[command.Id] = command;
+            sink = _sink;
+        }
+
+        _ = ResendAsync(command, sink, delay);
+    }
+
+    private async Task ResendAsync(PendingCommand command, IFrameSink? refusedOn, TimeSpan delay)
+    {
+        await Task.Delay(delay).ConfigureAwait(false);
+        lock (_gate)
+        {
+            if (!_pending.TryGetValue(command.Id, out var current) || current != command || command.Sent || command.OfflineNode is not null)
+            {
+                return; // Timed out, cancelled or failed meanwhile.
+            }
+
+            if (command.Resend == ResendPolicy.Forget && _sink != refusedOn)
+            {
+                // A subscribe belongs to its connection; the subscription set subscribes again on the new one.
+                _pending.Remove(command.Id);
+                command.Completion.TrySetCanceled();
+                return;
+            }
+
+            if (_sink is { } sink && sink.Send(command.Payload))
+            {
+                command.Sent = true;
+                return;
+            }
+
+            command.OfflineNode = _offline.AddFirst(command);
+        }
+    }
+
     /// <summary>Fails every waiting command: the client stopped for good.</summary>
     public void FailAll(DisconnectInfo? disconnect)
     {

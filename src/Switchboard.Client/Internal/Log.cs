@@ -55,4 +55,10 @@ internal static partial class Log
 
     [LoggerMessage(515, LogLevel.Information, "The server could not continue channel {Channel} without a gap; subscribing again from the last position received.")]
     public static partial void GapNotice(ILogger logger, string channel);
+
+    [LoggerMessage(516, LogLevel.Debug, "The server refused a {Type} with rate_limited; sending it again in {DelayMs} ms.")]
+    public static partial void RateLimited(ILogger logger, string type, long delayMs);
+
+    [LoggerMessage(517, LogLevel.Warning, "Channel {Channel}: offset {Offset} (epoch {Epoch}) does not follow the last publication received; subscribing again from the last one to recover what was skipped.")]
+    public static partial void Discontinuity(ILogger logger, string channel, long offset, string epoch);
 }

@@ -122,12 +122,39 @@ internal sealed class SubscriptionSet
 
         if (exact is not null)
         {
-            await exact.OnPublicationAsync(publication).ConfigureAwait(false);
+            var delivery = exact.OnPublicationAsync(publication, live: true, out var discontinuity);
+            if (discontinuity)
+            {
+                Recover(exact, publication);
+            }
+
+            await delivery.ConfigureAwait(false);
         }
 
         foreach (var subscription in patterns ?? [])
         {
-            await subscription.OnPublicationAsync(publication).ConfigureAwait(false);
+            await subscription.OnPublicationAsync(publication, live: true, out _).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// The client's own continuity check found a live publication that does not follow the last one delivered (an
+    /// offset skipped, or a new epoch) without the server saying so: ends the subscription on the server and subscribes
+    /// again with since = the last position delivered, in one go (a connection's commands run in order). The result
+    /// recovers what was skipped, or says it cannot (then the next publication has FollowsGap set).
+    /// </summary>
+    private void Recover(Subscription subscription, Protocol.Publication publication)
+    {
+        lock (_gate)
+        {
+            if (_sink is { } sink && _byChannel.TryGetValue(subscription.Channel, out var current) && current == subscription)
+            {
+                Log.Discontinuity(_logger, subscription.Channel, publication.Offset, publication.Epoch);
+                sink.Send(ClientCommands.Unsubscribe(subscription.Channel));
+                SendSubscribe(sink, subscription);
+            }
+
+            // Offline: the next connection subscribes again with since anyway.
         }
     }
 
@@ -152,7 +179,8 @@ internal sealed class SubscriptionSet
     {
         lock (_gate)
         {
-            if (_sink == connection && _byChannel.TryGetValue(channel, out var subscription) && subscription.EverSubscribed)
+            // Not while the client's own recovery is in flight: that subscribe already takes the ended one's place.
+            if (_sink == connection && _byChannel.TryGetValue(channel, out var subscription) && subscription.EverSubscribed && subscription.TryBeginRecovery())
             {
                 Log.GapNotice(_logger, channel);
                 SendSubscribe(connection, subscription);

@@ -21,12 +21,20 @@ internal sealed class BuiltInProtocol : IConnectionProtocol
 
     private readonly CommandDispatcher _dispatcher;
     private readonly SwitchboardOptions _options;
+    private readonly int _commandsPerSecond;
+    private readonly int _commandBurst;
+    private readonly int _retryAfterMs;
 
     public BuiltInProtocol(CommandDispatcher dispatcher, SwitchboardNode node, SecurityPolicy policy)
     {
         _dispatcher = dispatcher;
         _options = node.Options;
         Authentication = new ConnectionAuthentication(() => policy.RequiresToken, policy.Tokens is { } tokens ? new Handshake(tokens) : null, RejectReason: null);
+        _commandsPerSecond = Math.Max(0, policy.CommandsPerSecond);
+        _commandBurst = Math.Max(1, policy.CommandBurst);
+
+        // The bucket refills continuously, so one more command is allowed one refill interval after a refusal.
+        _retryAfterMs = _commandsPerSecond > 0 ? (int)Math.Ceiling(1000.0 / _commandsPerSecond) : 0;
         RateLimit = policy.CommandsPerSecond > 0
             ? CommandRateGuard.TokenBucket(policy.CommandsPerSecond, policy.CommandBurst, policy.AbuseThreshold, policy.AbuseWindow)
             : null;
@@ -48,18 +56,19 @@ internal sealed class BuiltInProtocol : IConnectionProtocol
 
     public ValueTask OnConnectedAsync(SwitchboardConnection connection, HttpContext context, CancellationToken cancellationToken)
     {
-        connection.Send(static (buffer, s) => MessageWriter.WriteWelcome(buffer, s.connection.Id, s.connection.Identity.UserId, s.options.NodeId, (int)Math.Ceiling(s.options.PingInterval.TotalSeconds)), (connection, options: _options));
+        // The rate limit is announced so that a client can pace itself instead of being refused (docs/protocol.md).
+        connection.Send(static (buffer, s) => MessageWriter.WriteWelcome(buffer, s.connection.Id, s.connection.Identity.UserId, s.options.NodeId, (int)Math.Ceiling(s.options.PingInterval.TotalSeconds), s.rate, s.burst), (connection, options: _options, rate: _commandsPerSecond, burst: _commandBurst));
         return ValueTask.CompletedTask;
     }
 
     public ValueTask OnMessageAsync(SwitchboardConnection connection, ReadOnlyMemory<byte> message, CancellationToken cancellationToken) =>
-        _dispatcher.ExecuteAsync(connection, message);
+        _dispatcher.ExecuteAsync(connection, message, cancellationToken);
 
     public void OnRateLimited(SwitchboardConnection connection, ReadOnlyMemory<byte> message)
     {
         // Parsed only for its id and type, so that the answer is the one the contract gives to any failed command.
         var parsed = CommandParser.Parse(message.Span);
-        var error = new ProtocolError(ErrorCodes.RateLimited, "too many commands, slow down");
+        var error = new ProtocolError(ErrorCodes.RateLimited, "too many commands, slow down") { RetryAfterMs = _retryAfterMs };
         connection.Send(static (buffer, s) => MessageWriter.WriteCommandError(buffer, s.Id, s.error, s.TypeName), (parsed.Id, parsed.TypeName, error));
     }
 

@@ -31,8 +31,9 @@ internal sealed partial class CommandDispatcher
 
     private SwitchboardOptions Options => _node.Options;
 
-    /// <summary>Executes one raw client message.</summary>
-    public async ValueTask ExecuteAsync(SwitchboardConnection connection, ReadOnlyMemory<byte> message)
+    /// <summary>Executes one raw client message. <paramref name="cancellationToken"/> is the connection's
+    /// <see cref="SwitchboardConnection.CommandsCancelled"/>: rpc handlers and broker reads and writes get it.</summary>
+    public async ValueTask ExecuteAsync(SwitchboardConnection connection, ReadOnlyMemory<byte> message, CancellationToken cancellationToken)
     {
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var parsed = CommandParser.Parse(message.Span);
@@ -50,7 +51,12 @@ internal sealed partial class CommandDispatcher
             : null;
         try
         {
-            await ExecuteAsync(connection, command).ConfigureAwait(false);
+            await ExecuteAsync(connection, command, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The connection is closing (or draining): the reply goes out before the close frame if it still can.
+            Fail(connection, command, new ProtocolError(ErrorCodes.Unavailable, "the connection is closing; the command was cancelled"));
         }
         catch (RpcException ex)
         {
@@ -77,22 +83,22 @@ internal sealed partial class CommandDispatcher
         connection.Metrics?.CommandCompleted(Command.TypeName(command.Type), connection.CommandError, started);
     }
 
-    private ValueTask ExecuteAsync(SwitchboardConnection connection, Command command)
+    private ValueTask ExecuteAsync(SwitchboardConnection connection, Command command, CancellationToken cancellationToken)
     {
         switch (command.Type)
         {
             case CommandType.Subscribe:
-                return SubscribeAsync(connection, command);
+                return SubscribeAsync(connection, command, cancellationToken);
             case CommandType.Unsubscribe:
                 return UnsubscribeAsync(connection, command);
             case CommandType.Publish:
-                return PublishAsync(connection, command);
+                return PublishAsync(connection, command, cancellationToken);
             case CommandType.History:
-                return HistoryAsync(connection, command);
+                return HistoryAsync(connection, command, cancellationToken);
             case CommandType.Presence:
-                return PresenceAsync(connection, command);
+                return PresenceAsync(connection, command, cancellationToken);
             case CommandType.Rpc:
-                return RpcAsync(connection, command);
+                return RpcAsync(connection, command, cancellationToken);
             case CommandType.Ping:
                 connection.Send(static (buffer, id) => MessageWriter.WritePong(buffer, id), command.Id);
                 return ValueTask.CompletedTask;
@@ -109,7 +115,7 @@ internal sealed partial class CommandDispatcher
         }
     }
 
-    private async ValueTask SubscribeAsync(SwitchboardConnection connection, Command command)
+    private async ValueTask SubscribeAsync(SwitchboardConnection connection, Command command, CancellationToken cancellationToken)
     {
         var channel = command.Channel!;
         if (connection.Subscriptions.TryGetValue(channel.Value, out var existing))
@@ -142,6 +148,8 @@ internal sealed partial class CommandDispatcher
         var added = false;
         try
         {
+            // Not cancelled with this connection: the node's broker subscription to the channel is shared by its
+            // other subscribers, who may be waiting on the same channel lock.
             await _node.AddSubscriptionAsync(subscription, CancellationToken.None).ConfigureAwait(false);
             connection.Metrics?.SubscriptionsChanged(1);
             added = true;
@@ -152,7 +160,7 @@ internal sealed partial class CommandDispatcher
                 return;
             }
 
-            var history = await _node.Broker.GetHistoryAsync(channel.Value, new HistoryQuery(command.Since, command.Since is null ? 0 : null), CancellationToken.None).ConfigureAwait(false);
+            var history = await _node.Broker.GetHistoryAsync(channel.Value, new HistoryQuery(command.Since, command.Since is null ? 0 : null), cancellationToken).ConfigureAwait(false);
             var recovered = command.Since is not null && history.Complete && RecoveryBudget.Fits(history.Publications, Options.OutgoingQueueLimit);
             if (command.Since is not null)
             {
@@ -190,7 +198,7 @@ internal sealed partial class CommandDispatcher
         Reply(connection, command);
     }
 
-    private async ValueTask PublishAsync(SwitchboardConnection connection, Command command)
+    private async ValueTask PublishAsync(SwitchboardConnection connection, Command command, CancellationToken cancellationToken)
     {
         var channel = command.Channel!;
         if (!Authorize(connection, command, ChannelAction.Publish, channel))
@@ -199,7 +207,7 @@ internal sealed partial class CommandDispatcher
         }
 
         var request = new PublishRequest(channel.Value, command.Data, connection.Publisher, command.Key, _node.HistoryFor(channel.Value), Options.IdempotencyWindow);
-        var result = await _node.PublishAsync(request, CancellationToken.None).ConfigureAwait(false);
+        var result = await _node.PublishAsync(request, cancellationToken).ConfigureAwait(false);
         if (!result.Duplicate)
         {
             connection.Metrics?.Published();
@@ -208,7 +216,7 @@ internal sealed partial class CommandDispatcher
         Reply(connection, command, result.Position.Offset, ReplyWriter.WritePublish);
     }
 
-    private async ValueTask HistoryAsync(SwitchboardConnection connection, Command command)
+    private async ValueTask HistoryAsync(SwitchboardConnection connection, Command command, CancellationToken cancellationToken)
     {
         var channel = command.Channel!;
         if (!Authorize(connection, command, ChannelAction.History, channel))
@@ -216,12 +224,12 @@ internal sealed partial class CommandDispatcher
             return;
         }
 
-        var history = await _node.Broker.GetHistoryAsync(channel.Value, new HistoryQuery(command.Since, command.Limit), CancellationToken.None).ConfigureAwait(false);
+        var history = await _node.Broker.GetHistoryAsync(channel.Value, new HistoryQuery(command.Since, command.Limit), cancellationToken).ConfigureAwait(false);
         var page = HistoryPage.Cut(history, Options.OutgoingQueueLimit);
         Reply(connection, command, page, ReplyWriter.WriteHistory);
     }
 
-    private async ValueTask PresenceAsync(SwitchboardConnection connection, Command command)
+    private async ValueTask PresenceAsync(SwitchboardConnection connection, Command command, CancellationToken cancellationToken)
     {
         var channel = command.Channel!;
         if (!Authorize(connection, command, ChannelAction.Presence, channel))
@@ -229,11 +237,11 @@ internal sealed partial class CommandDispatcher
             return;
         }
 
-        var clients = await _node.Presence.Store.GetAsync(channel.Value, CancellationToken.None).ConfigureAwait(false);
+        var clients = await _node.Presence.Store.GetAsync(channel.Value, cancellationToken).ConfigureAwait(false);
         Reply(connection, command, clients, static (w, clients) => PresenceWriter.WriteClients(w, clients));
     }
 
-    private async ValueTask RpcAsync(SwitchboardConnection connection, Command command)
+    private async ValueTask RpcAsync(SwitchboardConnection connection, Command command, CancellationToken cancellationToken)
     {
         if (!Options.RpcHandlers.TryGetValue(command.Method!, out var handler))
         {
@@ -243,7 +251,7 @@ internal sealed partial class CommandDispatcher
 
         using var parameters = command.Params.IsEmpty ? null : JsonDocument.Parse(command.Params);
         var request = new RpcRequest(command.Method!, parameters?.RootElement ?? default, connection.Id, connection.Identity);
-        var result = await handler(request, CancellationToken.None).ConfigureAwait(false);
+        var result = await handler(request, cancellationToken).ConfigureAwait(false);
         if (command.Id is { } id)
         {
             var raw = result.ValueKind == JsonValueKind.Undefined ? "null"u8.ToArray() : JsonSerializer.SerializeToUtf8Bytes(result, SwitchboardJsonContext.Default.JsonElement);

@@ -31,13 +31,15 @@ internal sealed class StreamContinuity : IDisposable
     private readonly IBroker _broker;
     private readonly SubscriptionRegistry _subscriptions;
     private readonly ILogger _logger;
+    private readonly Diagnostics.SwitchboardMetrics? _metrics;
     private readonly Timer _sweeper;
 
-    public StreamContinuity(IBroker broker, SubscriptionRegistry subscriptions, ILogger logger)
+    public StreamContinuity(IBroker broker, SubscriptionRegistry subscriptions, ILogger logger, Diagnostics.SwitchboardMetrics? metrics = null)
     {
         _broker = broker;
         _subscriptions = subscriptions;
         _logger = logger;
+        _metrics = metrics;
         _sweeper = new Timer(_ => Sweep(), null, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(30));
     }
 
@@ -231,6 +233,7 @@ internal sealed class StreamContinuity : IDisposable
                 else if (publications.Count > 0)
                 {
                     DeliveryLog.StreamHealed(_logger, cursor.Channel, from.Offset, publications.Count);
+                    _metrics?.GapHealed();
                 }
 
                 foreach (var publication in publications)

@@ -9,8 +9,8 @@ internal sealed partial class SwitchboardConnection
     private string _idleCloseReason = string.Empty;
 
     /// <summary>
-    /// Closes with <paramref name="code"/> once no command is executing: a command being executed finishes and its
-    /// reply is sent before the close frame. A command received after this call is not executed, so that a client
+    /// Closes with <paramref name="code"/> once no command is executing: a command being executed gets its cancellation
+    /// token cancelled, finishes, and its reply is sent before the close frame. A command received after this call is not executed, so that a client
     /// either gets its reply or knows (by the close) that it may retry.
     /// </summary>
     public void CloseWhenIdle(int code, string reason)
@@ -21,6 +21,9 @@ internal sealed partial class SwitchboardConnection
         // Two full fences (here and in BeginCommand) guarantee that either this call sees the command running, or
         // the receive loop sees the request before it starts the command: never both missed.
         Interlocked.Exchange(ref _closeWhenIdle, 1);
+
+        // A command still running (a long rpc) is told to stop, so that the drain does not wait for it.
+        CancelCommands();
         if (Interlocked.CompareExchange(ref _executing, 0, 0) == 0)
         {
             Close(code, reason, discardQueued: false);

@@ -74,7 +74,8 @@ internal sealed partial class SwitchboardConnection
             }
         }
 
-        return _protocol.OnMessageAsync(this, message, aborted);
+        // Not only the socket's abort: also a close or drain decided while the command runs.
+        return _protocol.OnMessageAsync(this, message, _commandsCancelled.Token);
     }
 
     private async Task ReceiveLoopAsync(CancellationToken aborted)
@@ -125,7 +126,7 @@ internal sealed partial class SwitchboardConnection
                     complete = result.EndOfMessage;
                 }
 
-                LastReceiveTicks = Environment.TickCount64;
+                LastReceiveTimestamp = _time.GetTimestamp();
                 Metrics?.MessageReceived(count);
                 if (!BeginCommand())
                 {

@@ -26,14 +26,20 @@ internal sealed partial class SwitchboardConnection
     private readonly SwitchboardOptions _options;
     private readonly IConnectionProtocol _protocol;
     private readonly ILogger _logger;
+    private readonly TimeProvider _time;
     private readonly TaskCompletionSource _receiveEnded = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    // Never disposed: it holds no timer, and a late Close may still cancel it.
+    private readonly CancellationTokenSource _commandsCancelled = new();
     private int _closeRequested;
     private WebSocketCloseStatus _closeStatus = WebSocketCloseStatus.NormalClosure;
     private string _closeReason = string.Empty;
 
-    public SwitchboardConnection(WebSocket socket, bool batch, ConnectionIdentity identity, SwitchboardOptions options, IConnectionProtocol protocol, ILogger logger)
+    public SwitchboardConnection(WebSocket socket, bool batch, ConnectionIdentity identity, SwitchboardOptions options, IConnectionProtocol protocol, ILogger logger, TimeProvider? time = null)
     {
         _socket = socket;
+        _time = time ?? TimeProvider.System;
+        LastReceiveTimestamp = _time.GetTimestamp();
         _options = options;
         _protocol = protocol;
         _logger = logger;
@@ -73,22 +79,30 @@ internal sealed partial class SwitchboardConnection
     /// <summary>Subscriptions by channel or pattern. Owned by the receive loop.</summary>
     public Dictionary<string, ChannelSubscription> Subscriptions { get; } = new(StringComparer.Ordinal);
 
-    /// <summary><see cref="Environment.TickCount64"/> of the last message received from the client.</summary>
-    public long LastReceiveTicks { get; private set; } = Environment.TickCount64;
+    /// <summary>The node's <see cref="TimeProvider.GetTimestamp"/> when the last message from the client arrived (or the connection opened).</summary>
+    public long LastReceiveTimestamp { get; private set; }
 
     /// <summary>The token expiry that <c>token_expiring</c> was last sent for. Used only by the token expiry monitor.</summary>
     public DateTimeOffset? ExpiryWarnedFor { get; set; }
 
-    /// <summary><see cref="Environment.TickCount64"/> of the last heartbeat ping sent.</summary>
-    public long LastPingTicks { get; set; }
+    /// <summary>The node's <see cref="TimeProvider.GetTimestamp"/> when the last heartbeat ping was sent; 0 before the first.</summary>
+    public long LastPingTimestamp { get; set; }
 
     /// <summary>The close code the server chose, once it started closing; otherwise <see langword="null"/>.</summary>
     public int? CloseCode => Volatile.Read(ref _closeRequested) != 0 ? (int)_closeStatus : null;
+
+    /// <summary>
+    /// Cancelled when the connection goes (the client disconnected or the socket was aborted), starts closing for any
+    /// reason, or is drained (<see cref="CloseWhenIdle"/>): what RPC handlers and broker calls made for this
+    /// connection's commands get, so that work nobody will read the answer to stops.
+    /// </summary>
+    public CancellationToken CommandsCancelled => _commandsCancelled.Token;
 
     /// <summary>Runs the connection until it closes: the protocol's <see cref="IConnectionProtocol.OnConnectedAsync"/>, then the receive loop.</summary>
     public async Task RunAsync(HttpContext context, CancellationToken aborted)
     {
         var sendLoop = RunSendSideAsync();
+        using var disconnected = aborted.UnsafeRegister(static s => ((SwitchboardConnection)s!).CancelCommands(), this);
         try
         {
             if (await ConnectAsync(context, aborted).ConfigureAwait(false))
@@ -138,9 +152,14 @@ internal sealed partial class SwitchboardConnection
 
         _closeStatus = (WebSocketCloseStatus)code;
         _closeReason = reason;
+        CancelCommands();
         Writer.Complete(discardQueued);
         _ = AbortUnlessClosedAsync();
     }
+
+    /// <summary>Cancels <see cref="CommandsCancelled"/>. Its callbacks (a handler's continuation among them) run on the
+    /// thread pool, never inline on the caller, which may be the fan-out or the drain.</summary>
+    private void CancelCommands() => _ = _commandsCancelled.CancelAsync();
 
     private void OnQueueOverflow()
     {

@@ -19,14 +19,17 @@ internal sealed class SwitchboardNode : IBrokerEventHandler
 
     private readonly IPublicationObserver[] _observers;
 
-    public SwitchboardNode(IBroker broker, IPresenceStore presence, IOptions<SwitchboardOptions> options, ILogger<PresenceTracker> presenceLogger, IEnumerable<IPublicationObserver>? observers = null, Diagnostics.SwitchboardMetrics? metrics = null, IClusterBus? bus = null)
+    public SwitchboardNode(IBroker broker, IPresenceStore presence, IOptions<SwitchboardOptions> options, ILogger<PresenceTracker> presenceLogger, IEnumerable<IPublicationObserver>? observers = null, Diagnostics.SwitchboardMetrics? metrics = null, TimeProvider? time = null, IClusterBus? bus = null)
     {
-        Broker = broker;
+        // Every broker call of the node goes through Broker, so measuring it there times each round trip once.
+        Broker = metrics is null ? broker : new MeasuredBroker(broker, metrics);
         Bus = bus ?? new MemoryClusterBus();
         _observers = observers?.ToArray() ?? [];
         Options = options.Value;
+        Time = time ?? TimeProvider.System;
+        StartedAt = Time.GetUtcNow();
         Presence = new PresenceTracker(presence, Bus, presenceLogger);
-        Continuity = new StreamContinuity(broker, Subscriptions, presenceLogger);
+        Continuity = new StreamContinuity(Broker, Subscriptions, presenceLogger, metrics);
 
         // Read on each collection (a scrape), not kept up to date on the hot path.
         metrics?.Observe(() => Subscriptions.GetChannelCounts().Count, () => Connections.All.Sum(static c => c.Writer.QueuedBytes));
@@ -39,6 +42,9 @@ internal sealed class SwitchboardNode : IBrokerEventHandler
 
     public SwitchboardOptions Options { get; }
 
+    /// <summary>The clock of heartbeats and token expiry: the application's <see cref="TimeProvider"/> (a fake one in tests).</summary>
+    public TimeProvider Time { get; }
+
     public SubscriptionRegistry Subscriptions { get; } = new();
 
     public ConnectionRegistry Connections { get; } = new();
@@ -50,7 +56,7 @@ internal sealed class SwitchboardNode : IBrokerEventHandler
     public StreamContinuity Continuity { get; }
 
     /// <summary>When this node started, for stats.</summary>
-    public DateTimeOffset StartedAt { get; } = DateTimeOffset.UtcNow;
+    public DateTimeOffset StartedAt { get; }
 
     /// <summary>Set when shutdown starts: new connections are refused with 503.</summary>
     public bool IsDraining { get; set; }

@@ -131,7 +131,7 @@ internal sealed class SwitchboardServer : ISwitchboard
             node.Connections.Count,
             channels.Count,
             channels.Sum(static c => (long)c.Value),
-            (long)(DateTimeOffset.UtcNow - node.StartedAt).TotalSeconds,
+            (long)(node.Time.GetUtcNow() - node.StartedAt).TotalSeconds,
             node.IsDraining);
     }
 

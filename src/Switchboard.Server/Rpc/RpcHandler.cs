@@ -7,6 +7,10 @@ namespace Switchboard.Server.Rpc;
 /// <summary>
 /// Handles one rpc call. Returns the result as a JSON value (e.g. from <see cref="JsonSerializer.SerializeToElement{T}(T, JsonSerializerOptions?)"/>
 /// or a source-generated <c>JsonTypeInfo</c>). Throw <see cref="RpcException"/> to answer with a documented error code.
+/// <paramref name="cancellationToken"/> is cancelled when nobody can use the answer any more: the calling client
+/// disconnected, its connection started closing, or the node's drain reached it. Pass it to what the handler awaits;
+/// a handler that ends with <see cref="OperationCanceledException"/> after it was cancelled gets the client an
+/// <c>unavailable</c> error (when it is still there to read it), and the drain does not wait for it.
 /// </summary>
 public delegate ValueTask<JsonElement> RpcHandler(RpcRequest request, CancellationToken cancellationToken);
 

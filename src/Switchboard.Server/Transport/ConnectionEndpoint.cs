@@ -111,7 +111,7 @@ internal sealed class ConnectionEndpoint
         }
 
         var batch = protocol.SupportsBatching && context.Request.Query["batch"] == "1";
-        var connection = new SwitchboardConnection(socket, batch, admitted.Identity, options, protocol, _logger) { RateGuard = admitted.RateGuard, Metrics = _metrics, ProtocolState = early };
+        var connection = new SwitchboardConnection(socket, batch, admitted.Identity, options, protocol, _logger, _node.Time) { RateGuard = admitted.RateGuard, Metrics = _metrics, ProtocolState = early };
         _node.Connections.Add(connection);
         _metrics.ConnectionOpened();
         Log.ConnectionOpened(_logger, connection.Id);

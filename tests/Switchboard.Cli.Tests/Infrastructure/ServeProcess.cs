@@ -48,6 +48,15 @@ internal sealed class ServeProcess : IDisposable
         return ((int)response.StatusCode, await response.Content.ReadAsStringAsync());
     }
 
+    /// <summary>GET <c>/metrics</c>, parsed. Waits out the exporter's short scrape cache first, so the answer is not a stale one.</summary>
+    public async Task<PrometheusText> ScrapeAsync()
+    {
+        await Task.Delay(400);
+        var (status, body) = await GetAsync("/metrics");
+        Xunit.Assert.Equal(200, status);
+        return new PrometheusText(body);
+    }
+
     /// <summary>Polls GET <paramref name="path"/> until it answers <paramref name="status"/> (a state change such as an outage has no event to wait on from outside).</summary>
     public async Task<string> WaitForStatusAsync(string path, int status, TimeSpan timeout)
     {

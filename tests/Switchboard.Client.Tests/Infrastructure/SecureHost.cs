@@ -20,8 +20,10 @@ public static class SecureHost
     private static readonly byte[] Secret = Encoding.UTF8.GetBytes(SecretText);
     private static readonly byte[] ForeignSecret = Encoding.UTF8.GetBytes("not-the-server-secret-but-long-enough-for-hs256");
 
-    public static Task<ServerHost> StartAsync() => ServerHost.StartAsync(configureServices: services => services.Configure<SwitchboardSecurityOptions>(o =>
+    /// <summary>Starts the secured server; <paramref name="limits"/> sets its connection limits (e.g. the command rate).</summary>
+    public static Task<ServerHost> StartAsync(Action<SwitchboardLimitOptions>? limits = null) => ServerHost.StartAsync(configureServices: services => services.Configure<SwitchboardSecurityOptions>(o =>
     {
+        limits?.Invoke(o.Limits);
         o.Auth.Secret = SecretText;
         o.Auth.Issuer = Jwt.Issuer;
         o.Auth.Audience = Jwt.Audience;

@@ -59,6 +59,44 @@ public sealed class SubscriptionSetTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task A_live_offset_that_skips_is_not_delivered_and_the_channel_is_resubscribed_from_the_last_one()
+    {
+        var sink = new RecordingSink();
+        _set.OnConnected(sink);
+        var subscription = Subscription("room.gap");
+        _set.Add(subscription);
+        await AnswerAsync(sink, """{"channel":"room.gap","offset":4,"epoch":"e"}""");
+        await _set.RouteAsync(Publication("room.gap", 5));
+
+        await _set.RouteAsync(Publication("room.gap", 7)); // 6 is missing
+        await _set.RouteAsync(Publication("room.gap", 8)); // Before the result: the recovery brings it.
+
+        var commands = sink.Commands.Skip(1).ToList();
+        Assert.Equal(["unsubscribe", "subscribe"], commands.Select(c => (string)c["type"]!));
+        Assert.Equal("""{"offset":5,"epoch":"e"}""", commands[1]["since"]!.ToJsonString());
+        await AnswerAsync(sink, """{"channel":"room.gap","offset":8,"epoch":"e","recovered":true,"publications":[{"type":"message","channel":"room.gap","data":6,"offset":6,"epoch":"e","ts":1},{"type":"message","channel":"room.gap","data":7,"offset":7,"epoch":"e","ts":1},{"type":"message","channel":"room.gap","data":8,"offset":8,"epoch":"e","ts":1}]}""");
+        await _set.RouteAsync(Publication("room.gap", 9));
+        Assert.Equal([5L, 6, 7, 8, 9], await Drain(subscription, 5));
+    }
+
+    [Fact]
+    public async Task A_server_send_to_a_subscribed_channel_is_delivered_outside_the_stream()
+    {
+        var sink = new RecordingSink();
+        _set.OnConnected(sink);
+        var subscription = Subscription("user.ada");
+        _set.Add(subscription);
+        await AnswerAsync(sink, """{"channel":"user.ada","offset":4,"epoch":"e"}""");
+
+        await _set.RouteAsync(Message("""{"type":"message","channel":"user.ada","data":0,"ts":1}""").Publication!);
+        await _set.RouteAsync(Publication("user.ada", 5));
+
+        Assert.Single(sink.Commands); // No resubscribe: offset 0 is not part of the stream.
+        Assert.Equal(new StreamPosition(5, "e"), subscription.Position);
+        Assert.Equal([0L, 5], await Drain(subscription, 2));
+    }
+
+    [Fact]
     public async Task A_publication_goes_to_its_channel_and_the_matching_patterns_only()
     {
         var sink = new RecordingSink();

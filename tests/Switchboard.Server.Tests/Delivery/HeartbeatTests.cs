@@ -1,5 +1,4 @@
 using Switchboard.Protocol;
-using Switchboard.Server.Tests.Infrastructure;
 
 namespace Switchboard.Server.Tests.Delivery;
 

@@ -5,7 +5,6 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Switchboard.Server.HttpApi;
-using Switchboard.Server.Tests.Infrastructure;
 
 namespace Switchboard.Server.Tests.Delivery;
 

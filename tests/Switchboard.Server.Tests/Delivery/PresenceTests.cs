@@ -3,7 +3,6 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using Switchboard.Protocol;
 using Switchboard.Server.Security;
-using Switchboard.Server.Tests.Infrastructure;
 
 namespace Switchboard.Server.Tests.Delivery;
 

@@ -1,6 +1,5 @@
 using System.Net.WebSockets;
 using System.Text.Json.Nodes;
-using Switchboard.Server.Tests.Infrastructure;
 
 namespace Switchboard.Server.Tests.Handlers;
 

@@ -1,5 +1,4 @@
 using System.Net.WebSockets;
-using Switchboard.Server.Tests.Infrastructure;
 
 namespace Switchboard.Server.Tests.Handlers;
 

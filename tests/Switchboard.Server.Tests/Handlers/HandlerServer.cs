@@ -4,7 +4,6 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Switchboard.Server.Handlers;
 using Switchboard.Server.Security;
-using Switchboard.Server.Tests.Infrastructure;
 
 namespace Switchboard.Server.Tests.Handlers;
 

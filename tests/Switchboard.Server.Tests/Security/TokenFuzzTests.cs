@@ -7,7 +7,6 @@ using FsCheck.Xunit;
 using Microsoft.Extensions.DependencyInjection;
 using Switchboard.Server.Security;
 using Switchboard.Server.Security.Internal;
-using Switchboard.Server.Tests.Infrastructure;
 
 namespace Switchboard.Server.Tests.Security;
 

@@ -8,7 +8,7 @@ namespace Switchboard.Server.Security.Internal;
 /// <summary>
 /// One timer for all connections: sends <c>token_expiring</c> once per connection and expiry time, <see cref="SwitchboardAuthOptions.TokenExpiringAhead"/>
 /// before it expires (built-in protocol only: a custom handler's clients do not know that message), and closes with 4001 a connection whose token expired without a refresh. A token lasts until
-/// <c>exp</c> plus the clock skew, the same tolerance it was accepted with.
+/// <c>exp</c> plus the clock skew, the same tolerance it was accepted with. The clock is the node's <see cref="TimeProvider"/>.
 /// </summary>
 internal sealed class TokenExpiryMonitor : BackgroundService
 {
@@ -32,12 +32,12 @@ internal sealed class TokenExpiryMonitor : BackgroundService
             return;
         }
 
-        using var timer = new PeriodicTimer(Tick);
+        using var timer = new PeriodicTimer(Tick, _node.Time);
         try
         {
             while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
             {
-                Check(DateTimeOffset.UtcNow);
+                Check(_node.Time.GetUtcNow());
             }
         }
         catch (OperationCanceledException)
