@@ -5,7 +5,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Switchboard.Cluster;
 using Switchboard.Server;
 using Switchboard.Server.Security;
-using Switchboard.Server.Tests.Infrastructure;
 using Switchboard.Server.Tests.Security;
 
 namespace Switchboard.Redis.Tests;

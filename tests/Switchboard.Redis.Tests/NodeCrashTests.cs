@@ -4,7 +4,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Switchboard.Cli.Tests.Infrastructure;
 using Switchboard.Cluster;
 using Switchboard.Server;
-using Switchboard.Server.Tests.Infrastructure;
 
 namespace Switchboard.Redis.Tests;
 
