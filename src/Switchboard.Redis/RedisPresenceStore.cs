@@ -96,23 +96,26 @@ public sealed partial class RedisPresenceStore : IPresenceStore, IBatchedWrites,
     }
 
     /// <inheritdoc />
+    /// <remarks>
+    /// Every node that watches the channel asks, each for its own watchers, so the entries are not deleted here (the
+    /// first node would take them from the others): the lost node's liveness key is, so that no node lists them any
+    /// more, and reads delete them later (or the hash expires).
+    /// </remarks>
     public async ValueTask<IReadOnlyList<PresenceEntry>> RemoveNodeAsync(string channel, string node, CancellationToken cancellationToken)
     {
         var database = await DatabaseAsync(cancellationToken).ConfigureAwait(false);
-        var key = _keys.Presence(channel);
-        var fields = await Run(database.HashGetAllAsync(key), cancellationToken).ConfigureAwait(false);
+        var batch = database.CreateBatch();
+        var dead = batch.KeyDeleteAsync(_keys.Node(node));
+        var read = batch.HashGetAllAsync(_keys.Presence(channel));
+        batch.Execute();
+        await Run(Task.WhenAll(dead, read), cancellationToken).ConfigureAwait(false);
         var removed = new List<PresenceEntry>();
-        foreach (var field in fields)
+        foreach (var field in read.Result)
         {
             if (PresenceEntryCodec.TryDecode(field.Name.ToString(), (byte[])field.Value!, out var owner, out var entry) && owner == node)
             {
                 removed.Add(entry);
             }
-        }
-
-        if (removed.Count > 0)
-        {
-            await Run(database.HashDeleteAsync(key, [.. removed.Select(static e => (RedisValue)e.Client)]), cancellationToken).ConfigureAwait(false);
         }
 
         return removed;
