@@ -79,14 +79,18 @@ public sealed class RedisClusterBus : IClusterBus, IBatchedWrites, IAsyncDisposa
     }
 
     /// <inheritdoc />
-    public async ValueTask DisposeAsync()
+    public ValueTask DisposeAsync() => StopAsync(CancellationToken.None);
+
+    /// <inheritdoc />
+    public async ValueTask StopAsync(CancellationToken cancellationToken)
     {
-        if (_timer is null)
+        var timer = Interlocked.Exchange(ref _timer, null);
+        if (timer is null)
         {
             return;
         }
 
-        await _timer.DisposeAsync().ConfigureAwait(false);
+        await timer.DisposeAsync().ConfigureAwait(false);
         lock (_gate)
         {
             _byeDue = true;
@@ -94,15 +98,15 @@ public sealed class RedisClusterBus : IClusterBus, IBatchedWrites, IAsyncDisposa
 
         try
         {
-            await _connection.Writer.FlushedAsync().WaitAsync(TimeSpan.FromSeconds(2)).ConfigureAwait(false);
+            await _connection.Writer.FlushedAsync().WaitAsync(TimeSpan.FromSeconds(2), cancellationToken).ConfigureAwait(false);
             if (_subscription is not null)
             {
                 await _subscription.UnsubscribeAsync().WaitAsync(TimeSpan.FromSeconds(2)).ConfigureAwait(false);
             }
         }
-        catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException)
+        catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException or OperationCanceledException)
         {
-            // Redis is gone: the others take this node as lost after the time to live.
+            // Redis is gone (or the host stops no longer): the others take this node as lost after the time to live.
         }
     }
 

@@ -17,12 +17,12 @@ namespace Switchboard.Redis;
 /// within that time. The channel hashes a node has entries in get their time to live (three times the node's)
 /// refreshed with it, so a hash left only by dead nodes expires by itself. A node that lost its liveness key (Redis
 /// restarted, or the node was cut off) writes its entries again on the next refresh.
-/// Writes are batched per node: <see cref="AddAsync"/> and <see cref="RemoveAsync"/> only queue the change (O(1), no
-/// round trip) and the node's writer sends what was queued in one pipeline every
-/// <see cref="SwitchboardRedisOptions.BatchInterval"/>, one <c>HSET</c>/<c>HDEL</c> and <c>EXPIRE</c> per channel however
-/// many clients changed, an add and a remove of one client in the same batch cancelling out. A batch that fails is
-/// queued again. Reads on one node wait for that node's queued writes first, so they see them; other nodes see them
-/// one batch interval plus a round trip later.
+/// Writes are batched per node: <see cref="AddAsync"/> and <see cref="RemoveAsync"/> queue the change (O(1), no round
+/// trip of their own) and complete when the node's writer has sent the batch that carries it: whatever was queued,
+/// in one pipeline, at most <see cref="SwitchboardRedisOptions.BatchInterval"/> after the first change, one
+/// <c>HSET</c>/<c>HDEL</c> and <c>EXPIRE</c> per channel however many clients changed, an add and a remove of one
+/// client in the same batch cancelling out. So a completed change is read by every node. A batch that fails is
+/// logged, and its changes are queued again (the call still completes: presence is best effort).
 /// Thread safety: all members are safe to call from many threads.
 /// </remarks>
 public sealed partial class RedisPresenceStore : IPresenceStore, IBatchedWrites, IAsyncDisposable
@@ -75,8 +75,8 @@ public sealed partial class RedisPresenceStore : IPresenceStore, IBatchedWrites,
             Queue(channel, entry.Client, value);
         }
 
-        _writer.Signal();
-        return ValueTask.CompletedTask;
+        // Completes with the batch that carries the change: then every node reads it.
+        return new ValueTask(_writer.FlushedAsync().WaitAsync(cancellationToken));
     }
 
     /// <inheritdoc />
@@ -92,28 +92,30 @@ public sealed partial class RedisPresenceStore : IPresenceStore, IBatchedWrites,
             Queue(channel, client, null);
         }
 
-        _writer.Signal();
-        return ValueTask.CompletedTask;
+        return new ValueTask(_writer.FlushedAsync().WaitAsync(cancellationToken));
     }
 
     /// <inheritdoc />
+    /// <remarks>
+    /// Every node that watches the channel asks, each for its own watchers, so the entries are not deleted here (the
+    /// first node would take them from the others): the lost node's liveness key is, so that no node lists them any
+    /// more, and reads delete them later (or the hash expires).
+    /// </remarks>
     public async ValueTask<IReadOnlyList<PresenceEntry>> RemoveNodeAsync(string channel, string node, CancellationToken cancellationToken)
     {
         var database = await DatabaseAsync(cancellationToken).ConfigureAwait(false);
-        var key = _keys.Presence(channel);
-        var fields = await Run(database.HashGetAllAsync(key), cancellationToken).ConfigureAwait(false);
+        var batch = database.CreateBatch();
+        var dead = batch.KeyDeleteAsync(_keys.Node(node));
+        var read = batch.HashGetAllAsync(_keys.Presence(channel));
+        batch.Execute();
+        await Run(Task.WhenAll(dead, read), cancellationToken).ConfigureAwait(false);
         var removed = new List<PresenceEntry>();
-        foreach (var field in fields)
+        foreach (var field in read.Result)
         {
             if (PresenceEntryCodec.TryDecode(field.Name.ToString(), (byte[])field.Value!, out var owner, out var entry) && owner == node)
             {
                 removed.Add(entry);
             }
-        }
-
-        if (removed.Count > 0)
-        {
-            await Run(database.HashDeleteAsync(key, [.. removed.Select(static e => (RedisValue)e.Client)]), cancellationToken).ConfigureAwait(false);
         }
 
         return removed;
@@ -122,8 +124,6 @@ public sealed partial class RedisPresenceStore : IPresenceStore, IBatchedWrites,
     /// <inheritdoc />
     public async ValueTask<IReadOnlyList<PresenceEntry>> GetAsync(string channel, CancellationToken cancellationToken)
     {
-        // Read-your-writes: this node's queued changes reach Redis before the read does.
-        await _writer.FlushedAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
         var database = await DatabaseAsync(cancellationToken).ConfigureAwait(false);
         var key = _keys.Presence(channel);
         var fields = await Run(database.HashGetAllAsync(key), cancellationToken).ConfigureAwait(false);

@@ -34,8 +34,9 @@ public sealed class SwitchboardRedisOptions
 
     /// <summary>
     /// How long a node collects presence changes and control bus messages before writing them to Redis in one pipeline.
-    /// Longer batches more (fewer round trips in a reconnect storm) and delays presence and sends by as much. Default
-    /// 10 milliseconds; zero writes as soon as the previous batch is done.
+    /// Whatever arrives while a batch is being written goes in the next one anyway; a longer interval batches more at
+    /// low load and delays subscribes (which wait for their presence entry), presence and sends by as much. Default 2
+    /// milliseconds; zero writes as soon as the previous batch is done.
     /// </summary>
-    public TimeSpan BatchInterval { get; set; } = TimeSpan.FromMilliseconds(10);
+    public TimeSpan BatchInterval { get; set; } = TimeSpan.FromMilliseconds(2);
 }

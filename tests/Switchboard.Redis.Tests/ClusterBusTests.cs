@@ -147,6 +147,30 @@ public sealed class ClusterBusTests(RedisServer redis) : IClassFixture<RedisServ
     }
 
     [Fact]
+    public async Task A_node_that_stops_gracefully_says_goodbye_and_its_clients_leave_for_watchers_elsewhere()
+    {
+        await using var nodes = await ClusterNodes.StartAsync(redis);
+        await WaitForMembershipAsync(nodes.Nodes);
+        await using var watcher = await nodes.A.ConnectAsync();
+        await watcher.OkAsync(new JsonObject { ["type"] = "subscribe", ["channel"] = "bye.x", ["presence"] = true });
+        await using var onB = await nodes.B.ConnectAsync();
+        await onB.SubscribeAsync("bye.x");
+        await watcher.ReceiveTypeAsync("join", TimeSpan.FromSeconds(30));
+
+        await nodes.B.StopAsync(); // Drains: B's client is closed with 1001 and leaves; then B says goodbye on the bus.
+        Assert.Equal(onB.Welcome["client"]!.GetValue<string>(), (await watcher.ReceiveTypeAsync("leave", TimeSpan.FromSeconds(30)))["client"]!.GetValue<string>());
+
+        // Gone from A's members at once: without the goodbye it would take PresenceNodeTtl (30 s) of silence.
+        var bus = nodes.A.Services.GetRequiredService<IClusterBus>();
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        while (bus.OtherNodes.Count > 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "node A still lists the stopped node");
+            await Task.Delay(20);
+        }
+    }
+
+    [Fact]
     public async Task Cluster_stats_list_every_node_and_sum_over_them()
     {
         await using var nodes = await ClusterNodes.StartAsync(

@@ -28,15 +28,17 @@ public sealed class PresenceBatchingTests(RedisServer redis) : IClassFixture<Red
         // StackExchange.Redis sends a many-field HSET as HMSET.
         var before = (Set: await CallsAsync("hset") + await CallsAsync("hmset"), Delete: await CallsAsync("hdel"));
 
+        // Queued together (each call completes with the batch that carries it).
+        var changes = new List<Task>();
         for (var i = 0; i < 200; i++)
         {
-            await store.AddAsync(i % 2 == 0 ? "burst.a" : "burst.b", new PresenceEntry($"c{i}", null, Encoding.UTF8.GetBytes("{}")), CancellationToken.None);
+            changes.Add(store.AddAsync(i % 2 == 0 ? "burst.a" : "burst.b", new PresenceEntry($"c{i}", null, Encoding.UTF8.GetBytes("{}")), CancellationToken.None).AsTask());
         }
 
-        await store.AddAsync("burst.a", new PresenceEntry("gone", null, default), CancellationToken.None);
-        await store.RemoveAsync("burst.a", "gone", CancellationToken.None);
+        changes.Add(store.AddAsync("burst.a", new PresenceEntry("gone", null, default), CancellationToken.None).AsTask());
+        changes.Add(store.RemoveAsync("burst.a", "gone", CancellationToken.None).AsTask());
+        await Task.WhenAll(changes);
 
-        // A read waits for this node's queued writes, so it sees all of them.
         Assert.Equal(100, (await store.GetAsync("burst.a", CancellationToken.None)).Count);
         Assert.Equal(100, (await store.GetAsync("burst.b", CancellationToken.None)).Count);
         Assert.Equal(2, await CallsAsync("hset") + await CallsAsync("hmset") - before.Set);

@@ -13,7 +13,7 @@ internal static class RedisTestConnections
             Configuration = server.Configuration,
             KeyPrefix = prefix ?? UniquePrefix(),
             PresenceNodeTtl = presenceNodeTtl ?? TimeSpan.FromSeconds(30),
-            BatchInterval = batchInterval ?? TimeSpan.FromMilliseconds(10),
+            BatchInterval = batchInterval ?? TimeSpan.FromMilliseconds(2),
         }), NullLogger<RedisConnection>.Instance);
 
     public static string UniquePrefix() => $"t{Guid.NewGuid():N}:";

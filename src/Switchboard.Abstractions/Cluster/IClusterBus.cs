@@ -30,6 +30,12 @@ public interface IClusterBus
     ValueTask StartAsync(IClusterBusHandler handler, CancellationToken cancellationToken);
 
     /// <summary>
+    /// Says goodbye to the other nodes (so they do not wait for a timeout to forget this one) and stops receiving.
+    /// Called when the node stops, after its connections were drained.
+    /// </summary>
+    ValueTask StopAsync(CancellationToken cancellationToken);
+
+    /// <summary>
     /// Queues <paramref name="message"/> for every other node (<paramref name="toNode"/> <see langword="null"/>) or one
     /// of them. The bytes must not change afterwards.
     /// </summary>
@@ -67,6 +73,9 @@ public sealed class MemoryClusterBus : IClusterBus
 
     /// <inheritdoc />
     public ValueTask StartAsync(IClusterBusHandler handler, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+    /// <inheritdoc />
+    public ValueTask StopAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
 
     /// <inheritdoc />
     public void Send(ReadOnlyMemory<byte> message, string? toNode = null)

@@ -33,8 +33,10 @@ public interface IPresenceStore
     /// <summary>
     /// Removes from <paramref name="channel"/> the entries added by the node the cluster bus names
     /// <paramref name="node"/> (<see cref="Cluster.IClusterBus.NodeId"/>), after the bus reported it lost, and returns
-    /// them, so that the caller can tell watchers they left. A store shared by nodes tags its entries with the bus's
-    /// node id to do this; a single-node store has no other nodes and removes nothing (the default).
+    /// them, so that the caller can tell its watchers they left. Every node that watches the channel calls this for the
+    /// same lost node, and each must get the entries (a store may stop listing them at once and delete them later). A
+    /// store shared by nodes tags its entries with the bus's node id to do this; a single-node store has no other
+    /// nodes and removes nothing (the default).
     /// </summary>
     ValueTask<IReadOnlyList<PresenceEntry>> RemoveNodeAsync(string channel, string node, CancellationToken cancellationToken) =>
         ValueTask.FromResult<IReadOnlyList<PresenceEntry>>([]);

@@ -68,6 +68,11 @@ internal sealed class RedisNodeWriter : IAsyncDisposable
     /// <summary>Completes once everything queued before the call has been written (or failed to be).</summary>
     public Task FlushedAsync()
     {
+        if (_stop.IsCancellationRequested)
+        {
+            return Task.CompletedTask; // Stopped: nothing more is written (a late leave of a node shutting down).
+        }
+
         // Read before signalling: the loop swaps _next when it starts draining, which is after this read.
         var next = Volatile.Read(ref _next).Task;
         Signal();
@@ -93,7 +98,7 @@ internal sealed class RedisNodeWriter : IAsyncDisposable
 
         await _stop.CancelAsync().ConfigureAwait(false);
         await _loop.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        _stop.Dispose();
+        Volatile.Read(ref _next).TrySetResult(); // Whoever still waits is not left hanging.
     }
 
     private async Task RunAsync()

@@ -156,41 +156,10 @@ internal sealed class SwitchboardHttpApi
     public Task InfoAsync(HttpContext context) => HandleAsync(context, async (_, w, ct) =>
     {
         var cluster = await _switchboard.GetClusterStatsAsync(ct).ConfigureAwait(false);
-        WriteNodeStats(w, cluster.Nodes[0]);
+        StatsWriter.WriteNode(w, cluster.Nodes[0]);
         TrafficWriter.Write(w, _traffic);
-
-        // Every node that answered the survey (this one first) and the totals over them.
-        w.WriteStartObject("cluster");
-        w.WriteNumber("connections", cluster.Connections);
-        w.WriteNumber("subscriptions", cluster.Subscriptions);
-        w.WriteStartArray("nodes");
-        foreach (var node in cluster.Nodes)
-        {
-            w.WriteStartObject();
-            WriteNodeStats(w, node);
-            w.WriteEndObject();
-        }
-
-        w.WriteEndArray();
-        w.WriteStartArray("unanswered");
-        foreach (var node in cluster.Unanswered)
-        {
-            w.WriteStringValue(node);
-        }
-
-        w.WriteEndArray();
-        w.WriteEndObject();
+        StatsWriter.WriteCluster(w, cluster);
     });
-
-    private static void WriteNodeStats(Utf8JsonWriter w, NodeStats stats)
-    {
-        w.WriteString("node", stats.Node);
-        w.WriteNumber("connections", stats.Connections);
-        w.WriteNumber("channels", stats.Channels);
-        w.WriteNumber("subscriptions", stats.Subscriptions);
-        w.WriteNumber("uptime", stats.UptimeSeconds);
-        w.WriteBoolean("draining", stats.Draining);
-    }
 
     private async Task HandleAsync(HttpContext context, Func<JsonElement, Utf8JsonWriter, CancellationToken, Task> handle)
     {

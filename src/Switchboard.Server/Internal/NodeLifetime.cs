@@ -37,7 +37,8 @@ internal sealed class NodeLifetime : IHostedLifecycleService
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    // After the drain: the leaves of this node's clients have been relayed; then the other nodes hear goodbye.
+    public Task StoppedAsync(CancellationToken cancellationToken) => _cluster.Bus.StopAsync(cancellationToken).AsTask();
 
     // StoppingAsync runs before any hosted service's StopAsync, Kestrel's included, whatever the registration order.
     public async Task StoppingAsync(CancellationToken cancellationToken)
