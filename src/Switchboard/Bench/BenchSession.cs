@@ -10,7 +10,7 @@ internal sealed class BenchSession : IDisposable
     public BenchSession(BenchSettings settings, IAnsiConsole progressConsole)
     {
         Settings = settings;
-        Target = BenchTarget.For(settings.Target);
+        Target = BenchTarget.For(settings);
         Url = settings.Url ?? Target.DefaultUrl;
         var addresses = settings.SourceAddresses > 0 ? settings.SourceAddresses : ConnectionFactory.AddressesFor(settings.Connections + 1);
         Factory = new ConnectionFactory(addresses);

@@ -73,6 +73,9 @@ internal sealed record BenchSettings
     /// <summary>In-flight publications allowed in the as-fast-as-possible mode, per channel.</summary>
     public int Window { get; init; } = 16;
 
+    /// <summary>topicmanager: publications sent as concurrent <c>POST /api/publish</c> requests, at most this many at once.</summary>
+    public int HttpPublishers { get; init; } = 32;
+
     /// <summary>Stop stepping rates after the first one where the server fell behind (loss, rate not reached, p99 over 10x the budget).</summary>
     public bool StopWhenNotHeld { get; init; } = true;
 

@@ -47,13 +47,13 @@ internal abstract class BenchTarget
     /// <summary>The answer to a server heartbeat.</summary>
     public abstract ReadOnlyMemory<byte> PingReply { get; }
 
-    public static BenchTarget For(BenchTargetKind kind) => kind switch
+    public static BenchTarget For(BenchSettings settings) => settings.Target switch
     {
         BenchTargetKind.Switchboard => new SwitchboardTarget(batch: false),
         BenchTargetKind.SwitchboardBatch => new SwitchboardTarget(batch: true),
         BenchTargetKind.SignalR => new SignalRTarget(),
         BenchTargetKind.Node => new RawTarget(BenchTargetKind.Node, new Uri("ws://127.0.0.1:5300/ws")),
-        BenchTargetKind.TopicManager => new TopicManagerTarget(),
+        BenchTargetKind.TopicManager => new TopicManagerTarget(settings.HttpPublishers),
         _ => new RawTarget(BenchTargetKind.Raw, new Uri("ws://127.0.0.1:5200/ws")),
     };
 

@@ -11,16 +11,19 @@ namespace Switchboard.Host.Bench;
 /// ping/pong round trip.
 /// </summary>
 /// <remarks>
-/// Thread safety: stateless but for one shared <see cref="HttpClient"/>, which is safe to share. The publisher awaits
-/// each POST before the next, so publications reach the server in order; a slow POST shows as latency, since each
+/// Thread safety: one publisher calls <see cref="PublishAsync"/>; the POSTs it starts run concurrently (up to <c>--http-publishers</c>),
+/// over pooled connections, so the server may take publications a little out of order (the report's out-of-order
+/// column counts it; loss and duplicates are exact). A POST that waits for a free slot shows as latency, since each
 /// payload carries its scheduled send time.
 /// </remarks>
-internal sealed class TopicManagerTarget : BenchTarget
+internal sealed class TopicManagerTarget(int inFlight) : BenchTarget
 {
     private static readonly byte[] Ping = """{"type":"ping"}"""u8.ToArray();
     private static readonly MediaTypeHeaderValue Json = new("application/json");
     private static readonly HttpClient Http = new(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) });
+    private readonly SemaphoreSlim _inFlight = new(inFlight, inFlight);
     private Uri? _publishUri;
+    private string? _failure;
 
     public override BenchTargetKind Kind => BenchTargetKind.TopicManager;
 
@@ -54,12 +57,36 @@ internal sealed class TopicManagerTarget : BenchTarget
 
     public override async ValueTask PublishAsync(BenchClient publisher, Uri url, ReadOnlyMemory<byte> publication, CancellationToken cancellationToken)
     {
-        using var content = new ReadOnlyMemoryContent(publication);
-        content.Headers.ContentType = Json;
-        using var response = await Http.PostAsync(_publishUri ??= PublishUri(url), content, cancellationToken).ConfigureAwait(false);
-        if (!response.IsSuccessStatusCode)
+        if (Volatile.Read(ref _failure) is { } failure)
         {
-            throw new BenchException($"POST /api/publish answered {(int)response.StatusCode} {response.ReasonPhrase}");
+            throw new BenchException(failure);
+        }
+
+        // Up to --http-publishers POSTs at once: awaiting each answer before the next publication made the load generator's
+        // own scheduling (its core busy reading every subscriber's frames) the limit, at about 40 POSTs/s.
+        await _inFlight.WaitAsync(cancellationToken).ConfigureAwait(false);
+        _ = PostAsync(_publishUri ??= PublishUri(url), publication.ToArray(), cancellationToken);
+    }
+
+    private async Task PostAsync(Uri uri, byte[] body, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var content = new ByteArrayContent(body);
+            content.Headers.ContentType = Json;
+            using var response = await Http.PostAsync(uri, content, cancellationToken).ConfigureAwait(false);
+            if (!response.IsSuccessStatusCode)
+            {
+                Volatile.Write(ref _failure, $"POST /api/publish answered {(int)response.StatusCode} {response.ReasonPhrase}");
+            }
+        }
+        catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException)
+        {
+            Volatile.Write(ref _failure, $"POST /api/publish failed: {ex.Message}");
+        }
+        finally
+        {
+            _inFlight.Release();
         }
     }
 
