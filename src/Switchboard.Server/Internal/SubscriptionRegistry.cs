@@ -105,20 +105,20 @@ internal sealed class SubscriptionRegistry
         var subscribers = set.Snapshot;
         var queued = 0;
         long bytes = 0;
+        Diagnostics.SwitchboardMetrics? metrics = null;
         foreach (var subscription in subscribers)
         {
             if (subscription.Deliver(publication) is var sent and > 0)
             {
                 queued++;
                 bytes += sent;
+                metrics ??= subscription.Connection.Metrics;
             }
         }
 
-        // Every connection reports to the node's one metrics instance: one update per fan-out, not per subscriber.
-        if (queued > 0 && subscribers[0].Connection?.Metrics is { } metrics)
-        {
-            metrics.Delivered(queued, bytes);
-        }
+        // Every connection reports to the node's one metrics instance (taken from one that was delivered to: a pending
+        // handler audience has no connection yet): one update per fan-out, not per subscriber.
+        metrics?.Delivered(queued, bytes);
 
         return subscribers.Length;
     }
