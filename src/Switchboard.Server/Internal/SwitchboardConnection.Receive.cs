@@ -67,6 +67,11 @@ internal sealed partial class SwitchboardConnection
             switch (guard.Check(this))
             {
                 case RateDecision.Refused:
+                    if (!PublishesReplied.IsCompleted)
+                    {
+                        return RefuseAfterPublishesAsync(message); // Replies stay in command order.
+                    }
+
                     _protocol.OnRateLimited(this, message);
                     return ValueTask.CompletedTask;
                 case RateDecision.Closing:
@@ -76,6 +81,12 @@ internal sealed partial class SwitchboardConnection
 
         // Not only the socket's abort: also a close or drain decided while the command runs.
         return _protocol.OnMessageAsync(this, message, _commandsCancelled.Token);
+    }
+
+    private async ValueTask RefuseAfterPublishesAsync(ReadOnlyMemory<byte> message)
+    {
+        await PublishesReplied.ConfigureAwait(false);
+        _protocol.OnRateLimited(this, message);
     }
 
     private async Task ReceiveLoopAsync(CancellationToken aborted)
