@@ -10,13 +10,13 @@ internal sealed partial class CommandDispatcher
 {
     /// <summary>
     /// Hands an allowed publish to the broker and returns without waiting for its result; its reply follows the replies
-    /// of the connection's earlier publishes. False when it must go the ordinary way: too many in flight, or refused
-    /// (the refusal is then answered after the earlier replies, in order).
+    /// of the connection's earlier publishes. False when it must go the ordinary way because it is refused (the refusal
+    /// is then answered after the earlier replies, in order).
     /// </summary>
     private bool TryPipelinePublish(SwitchboardConnection connection, Command command, long started, CancellationToken cancellationToken)
     {
         var channel = command.Channel!;
-        if (!connection.CanPipelinePublish || Denial(connection, ChannelAction.Publish, channel) is not null)
+        if (Denial(connection, ChannelAction.Publish, channel) is not null)
         {
             return false;
         }

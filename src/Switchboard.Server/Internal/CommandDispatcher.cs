@@ -37,9 +37,17 @@ internal sealed partial class CommandDispatcher
     {
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var parsed = CommandParser.Parse(message.Span);
-        if (parsed.IsSuccess && parsed.Command.Type == CommandType.Publish && TryPipelinePublish(connection, parsed.Command, started, cancellationToken))
+        if (parsed.IsSuccess && parsed.Command.Type == CommandType.Publish)
         {
-            return;
+            if (!connection.CanPipelinePublish)
+            {
+                await connection.PublishesReplied.ConfigureAwait(false); // As many in flight as allowed: let them land.
+            }
+
+            if (TryPipelinePublish(connection, parsed.Command, started, cancellationToken))
+            {
+                return;
+            }
         }
 
         // Everything else runs once the connection's publishes in flight have replied: one command after another.

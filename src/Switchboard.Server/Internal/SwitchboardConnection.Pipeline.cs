@@ -17,7 +17,7 @@ namespace Switchboard.Server.Internal;
 internal sealed partial class SwitchboardConnection
 {
     /// <summary>The most publishes of one connection in flight at once; the next command waits for them.</summary>
-    public const int MaxPublishesInFlight = 64;
+    public const int MaxPublishesInFlight = 256;
 
     private Task? _lastPublish;
     private int _publishesInFlight;
