@@ -43,6 +43,9 @@ internal struct MessageFields
 
     private static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = 64 };
 
+    /// <summary>Makes one array element from its fields (the JSON they were read from, for raw values).</summary>
+    private delegate T Element<T>(in MessageFields fields, ReadOnlySpan<byte> utf8);
+
     private enum Field
     {
         Unknown, Type, Id, Success, Result, Error, Code, Message, Ref, Channel, Data, Offset, Epoch, From, Ts, Client,
@@ -121,8 +124,8 @@ internal struct MessageFields
                 case Field.Version: Version = reader.TokenType == JsonTokenType.Number && reader.TryGetInt32(out var v) ? v : 0; break;
                 case Field.Info: Info = ReadRaw(ref reader); break;
                 case Field.Recovered: Recovered = reader.TokenType is JsonTokenType.True or JsonTokenType.False ? reader.GetBoolean() : null; break;
-                case Field.Publications: Publications = ReadPublications(ref reader, utf8); break;
-                case Field.Clients: Clients = ReadClients(ref reader, utf8); break;
+                case Field.Publications: Publications = ReadArray(ref reader, utf8, static (in fields, json) => fields.ToPublication(json, "")); break;
+                case Field.Clients: Clients = ReadArray(ref reader, utf8, static (in fields, json) => fields.ToMember(json)); break;
                 case Field.Expires: Expires = reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out var e) ? e : null; break;
                 case Field.More: More = reader.TokenType == JsonTokenType.True; break;
                 case Field.Reason: Reason = ReadString(ref reader); break;
@@ -233,7 +236,11 @@ internal struct MessageFields
         return new PublisherInfo(inner.Client ?? "", inner.User);
     }
 
-    private static List<Publication>? ReadPublications(ref Utf8JsonReader reader, ReadOnlySpan<byte> utf8)
+    /// <summary>
+    /// Reads an array of objects (<c>publications</c>, <c>clients</c>), making each with <paramref name="element"/>;
+    /// elements that are not objects are skipped, a value that is not an array counts as absent.
+    /// </summary>
+    private static List<T>? ReadArray<T>(ref Utf8JsonReader reader, ReadOnlySpan<byte> utf8, Element<T> element)
     {
         if (reader.TokenType != JsonTokenType.StartArray)
         {
@@ -241,7 +248,7 @@ internal struct MessageFields
             return null;
         }
 
-        var publications = new List<Publication>();
+        var items = new List<T>();
         while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
         {
             if (reader.TokenType != JsonTokenType.StartObject)
@@ -252,35 +259,10 @@ internal struct MessageFields
 
             var inner = default(MessageFields);
             inner.ReadObject(ref reader, utf8);
-            publications.Add(inner.ToPublication(utf8, ""));
+            items.Add(element(inner, utf8));
         }
 
-        return publications;
-    }
-
-    private static List<PresenceMember>? ReadClients(ref Utf8JsonReader reader, ReadOnlySpan<byte> utf8)
-    {
-        if (reader.TokenType != JsonTokenType.StartArray)
-        {
-            reader.Skip();
-            return null;
-        }
-
-        var clients = new List<PresenceMember>();
-        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
-        {
-            if (reader.TokenType != JsonTokenType.StartObject)
-            {
-                reader.Skip();
-                continue;
-            }
-
-            var inner = default(MessageFields);
-            inner.ReadObject(ref reader, utf8);
-            clients.Add(inner.ToMember(utf8));
-        }
-
-        return clients;
+        return items;
     }
 
     /// <summary>These fields as a presence member (a <c>join</c> or <c>leave</c>, or an element of <c>clients</c>).</summary>

@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using Switchboard.Tests.Infrastructure;
 
 namespace Switchboard.Bench.Tests;
 
@@ -8,9 +8,9 @@ namespace Switchboard.Bench.Tests;
 /// </summary>
 internal sealed class NodeReferenceProcess : IDisposable
 {
-    private readonly Process _process;
+    private readonly ChildProcess _process;
 
-    private NodeReferenceProcess(Process process, Uri url)
+    private NodeReferenceProcess(ChildProcess process, Uri url)
     {
         _process = process;
         Url = url;
@@ -26,47 +26,21 @@ internal sealed class NodeReferenceProcess : IDisposable
             throw new InvalidOperationException($"run 'npm ci' in {directory} first (test.sh does)");
         }
 
-        var process = Process.Start(new ProcessStartInfo("node", ["server.js", "--port", "0"])
-        {
-            WorkingDirectory = directory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        }) ?? throw new InvalidOperationException("could not start node");
+        var process = ChildProcess.Start("node", ["server.js", "--port", "0"], workingDirectory: directory);
         try
         {
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-            while (await process.StandardOutput.ReadLineAsync(timeout.Token) is { } line)
-            {
-                var at = line.IndexOf("http://", StringComparison.Ordinal);
-                if (at >= 0)
-                {
-                    var address = new Uri(line[at..]);
-                    return new NodeReferenceProcess(process, new Uri($"ws://{address.Authority}{address.AbsolutePath}"));
-                }
-            }
-
-            throw new InvalidOperationException($"the node reference exited: {await process.StandardError.ReadToEndAsync(timeout.Token)}");
+            var listening = await process.WaitForLineAsync(@"(http://\S+)", TimeSpan.FromSeconds(30));
+            var address = new Uri(listening.Groups[1].Value);
+            return new NodeReferenceProcess(process, new Uri($"ws://{address.Authority}{address.AbsolutePath}"));
         }
         catch
         {
-            Stop(process);
+            process.Dispose();
             throw;
         }
     }
 
-    public void Dispose() => Stop(_process);
-
-    private static void Stop(Process process)
-    {
-        if (!process.HasExited)
-        {
-            process.Kill();
-            process.WaitForExit(10_000);
-        }
-
-        process.Dispose();
-    }
+    public void Dispose() => _process.Dispose();
 
     private static string RepositoryRoot()
     {

@@ -1,7 +1,7 @@
 using System.Net;
-using System.Net.Sockets;
 using Switchboard.Cli.Tests.Infrastructure;
 using Switchboard.Testing;
+using Switchboard.Tests.Infrastructure;
 
 namespace Switchboard.Cli.Tests;
 
@@ -19,10 +19,10 @@ public sealed class NginxTests
     {
         using var directory = new TempDirectory();
         using var server = await ServeProcess.StartAsync("--Switchboard:DrainTimeout=00:00:10");
-        var port = FreePort();
+        var port = LoopbackPort.Free();
         await File.WriteAllTextAsync(directory.File("nginx.conf"), Config(directory.Path, port, server.HttpBase.Port));
         using var nginx = ChildProcess.Start("nginx", ["-p", directory.Path, "-c", directory.File("nginx.conf"), "-e", directory.File("error.log")]);
-        await WaitForPortAsync(port, nginx);
+        await nginx.WaitForPortAsync(port, TimeSpan.FromSeconds(30));
 
         var proxied = new Uri($"ws://127.0.0.1:{port}/ws");
         await using var subscriber = await SwitchboardTestClient.ConnectAsync(proxied, expectWelcome: false);
@@ -80,33 +80,4 @@ public sealed class NginxTests
             }
         }
         """;
-
-    private static int FreePort()
-    {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        return ((IPEndPoint)probe.LocalEndpoint).Port;
-    }
-
-    private static async Task WaitForPortAsync(int port, ChildProcess nginx)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (true)
-        {
-            try
-            {
-                using var client = new TcpClient();
-                await client.ConnectAsync(IPAddress.Loopback, port);
-                return;
-            }
-            catch (SocketException) when (DateTime.UtcNow < deadline && !nginx.HasExited)
-            {
-                await Task.Delay(50);
-            }
-            catch (SocketException)
-            {
-                throw new Xunit.Sdk.XunitException($"nginx did not listen on {port}: {nginx.Output}");
-            }
-        }
-    }
 }

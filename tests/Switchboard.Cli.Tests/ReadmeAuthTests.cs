@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using Switchboard.Cli.Tests.Infrastructure;
 using Switchboard.Testing;
+using Switchboard.Tests.Infrastructure;
 
 namespace Switchboard.Cli.Tests;
 

@@ -1,4 +1,5 @@
 using Switchboard.Cli.Tests.Infrastructure;
+using Switchboard.Tests.Infrastructure;
 
 namespace Switchboard.Cli.Tests;
 

@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Switchboard.Cli.Tests.Infrastructure;
 using Switchboard.Testing;
+using Switchboard.Tests.Infrastructure;
 
 namespace Switchboard.Cli.Tests;
 

@@ -1,7 +1,7 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using Switchboard.Tests.Infrastructure;
 
 namespace Switchboard.Nats.Tests;
 
@@ -13,7 +13,7 @@ namespace Switchboard.Nats.Tests;
 public sealed class NatsServer : IAsyncLifetime
 {
     private readonly string _store = Directory.CreateTempSubdirectory("switchboard-nats-").FullName;
-    private Process? _process;
+    private ChildProcess? _process;
 
     public int Port { get; private set; }
 
@@ -22,12 +22,7 @@ public sealed class NatsServer : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        using (var probe = new TcpListener(IPAddress.Loopback, 0))
-        {
-            probe.Start();
-            Port = ((IPEndPoint)probe.LocalEndpoint).Port;
-        }
-
+        Port = LoopbackPort.Free();
         await StartAsync();
     }
 
@@ -36,51 +31,34 @@ public sealed class NatsServer : IAsyncLifetime
     {
         // Debian installs it in /usr/sbin, which is not on every user's PATH.
         var executable = File.Exists("/usr/sbin/nats-server") ? "/usr/sbin/nats-server" : "nats-server";
-        var start = new ProcessStartInfo(executable) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in new[] { "-a", "127.0.0.1", "-p", Port.ToString(), "-js", "-sd", _store })
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        Process process;
         try
         {
-            process = Process.Start(start)!;
+            _process = ChildProcess.Start(executable, ["-a", "127.0.0.1", "-p", Port.ToString(), "-js", "-sd", _store]);
         }
         catch (System.ComponentModel.Win32Exception ex)
         {
             throw new InvalidOperationException("nats-server is not installed (apt-get install -y nats-server); test.sh installs it.", ex);
         }
 
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        _process = process;
-
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
-        while (!await GreetsAsync())
+        try
         {
-            if (process.HasExited || DateTime.UtcNow > deadline)
-            {
-                throw new InvalidOperationException($"nats-server did not start on port {Port}.");
-            }
-
-            await Task.Delay(20);
+            await _process.WaitUntilAsync($"nats-server to greet with INFO on port {Port}", GreetsAsync, TimeSpan.FromSeconds(15));
+        }
+        catch
+        {
+            await KillAsync();
+            throw;
         }
     }
 
     /// <summary>Kills the server at once (SIGKILL), as a crash would; JetStream keeps what it had stored.</summary>
     public async Task KillAsync()
     {
-        if (_process is { HasExited: false } process)
+        if (_process is { } process)
         {
-            process.Kill();
-            await process.WaitForExitAsync();
+            _process = null;
+            await process.DisposeAsync();
         }
-
-        _process?.Dispose();
-        _process = null;
     }
 
     public async Task DisposeAsync()

@@ -84,6 +84,19 @@ public sealed class ServerMessageVectorTests
         Assert.Equal(("", 0L, "", (PublisherInfo?)null, 0L), (publication.Channel, publication.Offset, publication.Epoch, publication.From, publication.Timestamp));
     }
 
+    [Fact]
+    public void Array_elements_that_are_not_objects_are_skipped_and_a_non_array_reads_as_empty()
+    {
+        var history = ReplyReader.ReadHistory("""{"publications":[1,{"data":2,"offset":4,"epoch":"e"},"x",null],"offset":4,"epoch":"e"}"""u8, "a");
+        var kept = Assert.Single(history.Publications);
+        Assert.Equal(("a", "2", 4L), (kept.Channel, Encoding.UTF8.GetString(kept.Data.Span), kept.Offset));
+        Assert.Empty(ReplyReader.ReadHistory("""{"publications":{"data":1},"offset":1,"epoch":"e"}"""u8, "a").Publications);
+
+        var member = Assert.Single(ReplyReader.ReadPresence("""{"clients":[[],{"client":"c1","user":"u"},true]}"""u8));
+        Assert.Equal(("c1", "u", "{}"), (member.Client, member.User, Encoding.UTF8.GetString(member.Info.Span)));
+        Assert.Empty(ReplyReader.ReadPresence("""{"clients":"c1"}"""u8));
+    }
+
     private static ServerMessage Read(string json) => ServerMessageReader.Read(Encoding.UTF8.GetBytes(json))!;
 
     /// <summary>Writes a decoded message with the server's writers; <paramref name="reply"/> names a result body's command.</summary>

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
-using Switchboard.Cli.Tests.Infrastructure;
+using Switchboard.Tests.Infrastructure;
 using Switchboard.Cluster;
 using Switchboard.Server;
 

@@ -1,7 +1,7 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using Switchboard.Tests.Infrastructure;
 
 namespace Switchboard.Redis.Tests;
 
@@ -12,7 +12,7 @@ namespace Switchboard.Redis.Tests;
 /// </summary>
 public sealed class RedisServer : IAsyncLifetime
 {
-    private Process? _process;
+    private ChildProcess? _process;
 
     public int Port { get; private set; }
 
@@ -21,68 +21,41 @@ public sealed class RedisServer : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        using (var probe = new TcpListener(IPAddress.Loopback, 0))
-        {
-            probe.Start();
-            Port = ((IPEndPoint)probe.LocalEndpoint).Port;
-        }
-
+        Port = LoopbackPort.Free();
         await StartAsync();
     }
 
     /// <summary>Starts redis-server on <see cref="Port"/> and waits until it answers PING.</summary>
     public async Task StartAsync()
     {
-        var start = new ProcessStartInfo("redis-server")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in new[] { "--port", Port.ToString(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--loglevel", "warning" })
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        Process process;
         try
         {
-            process = Process.Start(start)!;
+            _process = ChildProcess.Start("redis-server", ["--port", Port.ToString(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--loglevel", "warning"]);
         }
         catch (System.ComponentModel.Win32Exception ex)
         {
             throw new InvalidOperationException("redis-server is not installed (apt-get install -y redis-server); test.sh installs it.", ex);
         }
 
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        _process = process;
-
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        while (!await PingAsync())
+        try
         {
-            if (process.HasExited || DateTime.UtcNow > deadline)
-            {
-                throw new InvalidOperationException($"redis-server did not start on port {Port}.");
-            }
-
-            await Task.Delay(20);
+            await _process.WaitUntilAsync($"redis-server to answer PING on port {Port}", PingAsync, TimeSpan.FromSeconds(10));
+        }
+        catch
+        {
+            await KillAsync();
+            throw;
         }
     }
 
     /// <summary>Kills the server at once (SIGKILL), losing everything it held.</summary>
     public async Task KillAsync()
     {
-        if (_process is { HasExited: false } process)
+        if (_process is { } process)
         {
-            process.Kill();
-            await process.WaitForExitAsync();
+            _process = null;
+            await process.DisposeAsync();
         }
-
-        _process?.Dispose();
-        _process = null;
     }
 
     public Task DisposeAsync() => KillAsync();

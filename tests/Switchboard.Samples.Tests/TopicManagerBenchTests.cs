@@ -1,6 +1,6 @@
-using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Switchboard.Samples.Tests.Infrastructure;
+using Switchboard.Tests.Infrastructure;
 
 namespace Switchboard.Samples.Tests;
 
@@ -42,33 +42,12 @@ public sealed class TopicManagerBenchTests() : RunningSample("TopicManager")
     private async Task<JsonNode> BenchAsync(string mode, params string[] flags)
     {
         var switchboard = Path.Combine(Repository.Root, "src", "Switchboard", "bin", Repository.Configuration, "net10.0", "switchboard.dll");
-        var start = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = Repository.Root,
-        };
-        foreach (var argument in new[] { switchboard, "bench", mode, "--target", "topicmanager", "--url", Sample.WebSocketUri("/ws/bench").ToString(), "-n", Subscribers.ToString(System.Globalization.CultureInfo.InvariantCulture), "--json" }.Concat(flags))
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"switchboard bench {mode} did not finish within 120 s:\n{await stderr}");
-        }
-
-        Assert.True(process.ExitCode == 0, $"switchboard bench {mode} exited with {process.ExitCode}:\n{await stderr}");
-        return JsonNode.Parse(await stdout)!;
+        using var bench = ChildProcess.Start(
+            "dotnet",
+            [switchboard, "bench", mode, "--target", "topicmanager", "--url", Sample.WebSocketUri("/ws/bench").ToString(), "-n", Subscribers.ToString(System.Globalization.CultureInfo.InvariantCulture), "--json", .. flags],
+            workingDirectory: Repository.Root);
+        var exitCode = await bench.WaitForExitAsync(TimeSpan.FromSeconds(120));
+        Assert.True(exitCode == 0, $"switchboard bench {mode} exited with {exitCode}:\n{bench.Output}");
+        return JsonNode.Parse(bench.StandardOutput)!;
     }
 }

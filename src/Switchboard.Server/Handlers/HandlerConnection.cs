@@ -33,7 +33,6 @@ public sealed class HandlerConnection
         _protocol = protocol;
         RouteValues = HandlerRouteValues.From(context);
         Query = context.Request.Query;
-        Aborted = connection.CommandsCancelled;
     }
 
     /// <summary>The connection id, unique across nodes.</summary>
@@ -59,7 +58,7 @@ public sealed class HandlerConnection
 
     /// <summary>Cancelled when the connection ends, starts closing, or the node's drain reaches it: pass it to work
     /// whose result would only go to this connection.</summary>
-    public CancellationToken Aborted { get; }
+    public CancellationToken Aborted => _connection.CommandsCancelled;
 
     /// <summary>The property that names a message's type in this handler's protocol.</summary>
     public string TypeProperty => _protocol.TypeProperty;

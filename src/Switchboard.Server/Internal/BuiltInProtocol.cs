@@ -61,8 +61,8 @@ internal sealed class BuiltInProtocol : IConnectionProtocol
         return ValueTask.CompletedTask;
     }
 
-    public ValueTask OnMessageAsync(SwitchboardConnection connection, ReadOnlyMemory<byte> message, CancellationToken cancellationToken) =>
-        _dispatcher.ExecuteAsync(connection, message, cancellationToken);
+    public ValueTask OnMessageAsync(SwitchboardConnection connection, ReadOnlyMemory<byte> message) =>
+        _dispatcher.ExecuteAsync(connection, message);
 
     public void OnRateLimited(SwitchboardConnection connection, ReadOnlyMemory<byte> message)
     {

@@ -31,9 +31,8 @@ internal sealed partial class CommandDispatcher
 
     private SwitchboardOptions Options => _node.Options;
 
-    /// <summary>Executes one raw client message. <paramref name="cancellationToken"/> is the connection's
-    /// <see cref="SwitchboardConnection.CommandsCancelled"/>: rpc handlers and broker reads and writes get it.</summary>
-    public async ValueTask ExecuteAsync(SwitchboardConnection connection, ReadOnlyMemory<byte> message, CancellationToken cancellationToken)
+    /// <summary>Executes one raw client message.</summary>
+    public async ValueTask ExecuteAsync(SwitchboardConnection connection, ReadOnlyMemory<byte> message)
     {
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var parsed = CommandParser.Parse(message.Span);
@@ -65,6 +64,13 @@ internal sealed partial class CommandDispatcher
 
         var command = parsed.Command;
         connection.CommandError = null;
+
+        // The connection's CommandsCancelled, cancelled when it goes, starts closing or is drained (not only on the
+        // socket's abort): rpc handlers and broker reads and writes get it. Read only for the commands that pass it
+        // on, as the first read creates the connection's token source; a ping or pong does not need one.
+        var cancellationToken = command.Type is CommandType.Subscribe or CommandType.Publish or CommandType.History or CommandType.Presence or CommandType.Rpc
+            ? connection.CommandsCancelled
+            : CancellationToken.None;
         using var span = command.Type is CommandType.Subscribe or CommandType.Publish or CommandType.Rpc
             ? Diagnostics.SwitchboardActivities.StartCommand(Command.TypeName(command.Type), command.Channel?.Value ?? command.Method)
             : null;

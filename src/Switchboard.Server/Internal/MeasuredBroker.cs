@@ -23,69 +23,55 @@ internal sealed class MeasuredBroker(IBroker inner, Diagnostics.SwitchboardMetri
 
     public ValueTask StartAsync(IBrokerEventHandler handler, CancellationToken cancellationToken) => inner.StartAsync(handler, cancellationToken);
 
+    public ValueTask<PublishResult> PublishAsync(PublishRequest request, CancellationToken cancellationToken) =>
+        MeasureAsync(Publish, request, static (broker, publication, token) => broker.PublishAsync(publication, token), cancellationToken);
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    public async ValueTask SubscribeAsync(ChannelPattern channel, CancellationToken cancellationToken) =>
+        await MeasureAsync(Subscribe, channel, SubscribeOn, cancellationToken).ConfigureAwait(false);
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    public async ValueTask UnsubscribeAsync(ChannelPattern channel, CancellationToken cancellationToken) =>
+        await MeasureAsync(Unsubscribe, channel, UnsubscribeOn, cancellationToken).ConfigureAwait(false);
+
+    public ValueTask<HistoryResult> GetHistoryAsync(string channel, HistoryQuery query, CancellationToken cancellationToken) =>
+        MeasureAsync(History, (channel, query), static (broker, read, token) => broker.GetHistoryAsync(read.channel, read.query, token), cancellationToken);
+
+    /// <summary>
+    /// Calls <paramref name="call"/> on the inner broker with <paramref name="state"/> and records its round trip. The
+    /// callers pass static lambdas (cached by the compiler) and their arguments as state, so no closure is allocated.
+    /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<PublishResult> PublishAsync(PublishRequest request, CancellationToken cancellationToken)
+    private async ValueTask<TResult> MeasureAsync<TState, TResult>(
+        string operation, TState state, Func<IBroker, TState, CancellationToken, ValueTask<TResult>> call, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
         try
         {
-            var result = await inner.PublishAsync(request, cancellationToken).ConfigureAwait(false);
-            metrics.BrokerOperation(Publish, null, started);
+            var result = await call(inner, state, cancellationToken).ConfigureAwait(false);
+            metrics.BrokerOperation(operation, null, started);
             return result;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            metrics.BrokerOperation(Publish, ex.GetType().Name, started);
+            metrics.BrokerOperation(operation, ex.GetType().Name, started);
             throw;
         }
     }
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    public async ValueTask SubscribeAsync(ChannelPattern channel, CancellationToken cancellationToken)
+    // Subscribe and unsubscribe return no result; these give MeasureAsync one. Static methods: the compiler caches their
+    // delegates (C# 11), and the pooling builder reuses their state machines, so neither allocates per call.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private static async ValueTask<bool> SubscribeOn(IBroker broker, ChannelPattern channel, CancellationToken cancellationToken)
     {
-        var started = Stopwatch.GetTimestamp();
-        try
-        {
-            await inner.SubscribeAsync(channel, cancellationToken).ConfigureAwait(false);
-            metrics.BrokerOperation(Subscribe, null, started);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            metrics.BrokerOperation(Subscribe, ex.GetType().Name, started);
-            throw;
-        }
-    }
-
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    public async ValueTask UnsubscribeAsync(ChannelPattern channel, CancellationToken cancellationToken)
-    {
-        var started = Stopwatch.GetTimestamp();
-        try
-        {
-            await inner.UnsubscribeAsync(channel, cancellationToken).ConfigureAwait(false);
-            metrics.BrokerOperation(Unsubscribe, null, started);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            metrics.BrokerOperation(Unsubscribe, ex.GetType().Name, started);
-            throw;
-        }
+        await broker.SubscribeAsync(channel, cancellationToken).ConfigureAwait(false);
+        return true;
     }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<HistoryResult> GetHistoryAsync(string channel, HistoryQuery query, CancellationToken cancellationToken)
+    private static async ValueTask<bool> UnsubscribeOn(IBroker broker, ChannelPattern channel, CancellationToken cancellationToken)
     {
-        var started = Stopwatch.GetTimestamp();
-        try
-        {
-            var result = await inner.GetHistoryAsync(channel, query, cancellationToken).ConfigureAwait(false);
-            metrics.BrokerOperation(History, null, started);
-            return result;
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            metrics.BrokerOperation(History, ex.GetType().Name, started);
-            throw;
-        }
+        await broker.UnsubscribeAsync(channel, cancellationToken).ConfigureAwait(false);
+        return true;
     }
 }

@@ -79,8 +79,7 @@ internal sealed partial class SwitchboardConnection
             }
         }
 
-        // Not only the socket's abort: also a close or drain decided while the command runs.
-        return _protocol.OnMessageAsync(this, message, _commandsCancelled.Token);
+        return _protocol.OnMessageAsync(this, message);
     }
 
     private async ValueTask RefuseAfterPublishesAsync(ReadOnlyMemory<byte> message)

@@ -29,8 +29,11 @@ internal sealed partial class SwitchboardConnection
     private readonly TimeProvider _time;
     private readonly TaskCompletionSource _receiveEnded = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    // Never disposed: it holds no timer, and a late Close may still cancel it.
-    private readonly CancellationTokenSource _commandsCancelled = new();
+    // Created on the first read of CommandsCancelled: most connections never run a command that takes it, and an idle
+    // connection should not carry a source it never uses (docs/performance.md: memory per connection). Never
+    // disposed: it holds no timer, and a late Close may still cancel it.
+    private CancellationTokenSource? _commandsCancelled;
+    private int _commandsCancelRequested;
     private int _closeRequested;
     private WebSocketCloseStatus _closeStatus = WebSocketCloseStatus.NormalClosure;
     private string _closeReason = string.Empty;
@@ -96,7 +99,34 @@ internal sealed partial class SwitchboardConnection
     /// reason, or is drained (<see cref="CloseWhenIdle"/>): what RPC handlers and broker calls made for this
     /// connection's commands get, so that work nobody will read the answer to stops.
     /// </summary>
-    public CancellationToken CommandsCancelled => _commandsCancelled.Token;
+    public CancellationToken CommandsCancelled
+    {
+        get
+        {
+            if (Volatile.Read(ref _commandsCancelled) is { } existing)
+            {
+                return existing.Token;
+            }
+
+            if (Volatile.Read(ref _commandsCancelRequested) != 0)
+            {
+                return new CancellationToken(canceled: true); // Cancelled before anyone asked: no source needed.
+            }
+
+            var created = new CancellationTokenSource();
+            var source = Interlocked.CompareExchange(ref _commandsCancelled, created, null) ?? created;
+
+            // CancelCommands may have run between the check above and the exchange, found no source and cancelled
+            // nothing. Both sides write with a full fence before they read the other's field, so at least one of them
+            // sees the other: cancelling twice is harmless, missing it is not.
+            if (source == created && Volatile.Read(ref _commandsCancelRequested) != 0)
+            {
+                _ = source.CancelAsync();
+            }
+
+            return source.Token;
+        }
+    }
 
     /// <summary>Runs the connection until it closes: the protocol's <see cref="IConnectionProtocol.OnConnectedAsync"/>, then the receive loop.</summary>
     public async Task RunAsync(HttpContext context, CancellationToken aborted)
@@ -159,7 +189,14 @@ internal sealed partial class SwitchboardConnection
 
     /// <summary>Cancels <see cref="CommandsCancelled"/>. Its callbacks (a handler's continuation among them) run on the
     /// thread pool, never inline on the caller, which may be the fan-out or the drain.</summary>
-    private void CancelCommands() => _ = _commandsCancelled.CancelAsync();
+    private void CancelCommands()
+    {
+        Interlocked.Exchange(ref _commandsCancelRequested, 1);
+        if (Volatile.Read(ref _commandsCancelled) is { } source)
+        {
+            _ = source.CancelAsync();
+        }
+    }
 
     private void OnQueueOverflow()
     {

@@ -52,8 +52,12 @@ internal interface IConnectionProtocol
     /// <summary>Called once the connection is registered and its writer runs, before its first message.</summary>
     ValueTask OnConnectedAsync(SwitchboardConnection connection, HttpContext context, CancellationToken cancellationToken);
 
-    /// <summary>Handles one whole text message. <paramref name="message"/> is only valid during the call.</summary>
-    ValueTask OnMessageAsync(SwitchboardConnection connection, ReadOnlyMemory<byte> message, CancellationToken cancellationToken);
+    /// <summary>
+    /// Handles one whole text message. <paramref name="message"/> is only valid during the call. Work that should stop
+    /// when the connection goes takes <see cref="SwitchboardConnection.CommandsCancelled"/>, read only where it is
+    /// needed (the first read creates the connection's token source).
+    /// </summary>
+    ValueTask OnMessageAsync(SwitchboardConnection connection, ReadOnlyMemory<byte> message);
 
     /// <summary>Answers a message refused by the rate limit, in the protocol's own error format.</summary>
     void OnRateLimited(SwitchboardConnection connection, ReadOnlyMemory<byte> message);

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Switchboard.Tests.Infrastructure;
 
 namespace Switchboard.Cli.Tests.Infrastructure;
 

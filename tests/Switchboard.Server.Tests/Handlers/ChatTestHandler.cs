@@ -50,6 +50,12 @@ public sealed class ChatTestHandler : SwitchboardHandler
     /// <summary>Ids of the connections whose OnDisconnectedAsync ran, in order.</summary>
     public Channel<string> Disconnected { get; } = Channel.CreateUnbounded<string>();
 
+    /// <summary>Each disconnected connection's id and whether its <see cref="HandlerConnection.Aborted"/>, read then, was cancelled.</summary>
+    public Channel<(string Id, bool Cancelled)> AbortedAtDisconnect { get; } = Channel.CreateUnbounded<(string, bool)>();
+
+    /// <summary>Ids of the connections whose <see cref="HandlerConnection.Aborted"/>, watched by <c>watch_aborted</c>, fired.</summary>
+    public Channel<string> AbortedFired { get; } = Channel.CreateUnbounded<string>();
+
     public override void Configure(HandlerOptions options)
     {
         options
@@ -65,6 +71,13 @@ public sealed class ChatTestHandler : SwitchboardHandler
             .On("deny", (c, _) =>
             {
                 c.SendError("Insufficient permissions");
+                return ValueTask.CompletedTask;
+            })
+            .On("watch_aborted", (c, _) =>
+            {
+                var aborted = c.Aborted;
+                aborted.Register(() => AbortedFired.Writer.TryWrite(c.Id));
+                c.Send(new Notice("notice", aborted.IsCancellationRequested ? "aborted" : "open"), ChatJson.Default.Notice);
                 return ValueTask.CompletedTask;
             })
             .On("close", ChatJson.Default.CloseRequest, (c, m) =>
@@ -89,6 +102,7 @@ public sealed class ChatTestHandler : SwitchboardHandler
         }
 
         Disconnected.Writer.TryWrite(connection.Id);
+        AbortedAtDisconnect.Writer.TryWrite((connection.Id, connection.Aborted.IsCancellationRequested));
     }
 
     private async ValueTask JoinAsync(HandlerConnection connection, RoomRequest request)

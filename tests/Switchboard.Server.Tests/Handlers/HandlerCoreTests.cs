@@ -59,4 +59,31 @@ public sealed class HandlerCoreTests
         Assert.Null(invalid["id"]);
         Assert.Equal("InvalidJson", invalid["kind"]!.GetValue<string>());
     }
+
+    [Fact]
+    public async Task Aborted_first_read_after_the_connection_closed_is_cancelled()
+    {
+        // Nothing reads the token before the disconnect, so the connection was cancelled before its source existed.
+        await using var server = await HandlerServer.StartAsync();
+        var chat = server.Chat();
+        await using var client = await server.ConnectChatAsync();
+        await client.Client.CloseAsync();
+
+        var (id, cancelled) = await chat.AbortedAtDisconnect.Reader.ReadAsync().AsTask().WaitAsync(TestClient.DefaultTimeout);
+        Assert.Equal(client.Id, id);
+        Assert.True(cancelled, "Aborted, first read in OnDisconnectedAsync, was not cancelled");
+    }
+
+    [Fact]
+    public async Task Aborted_read_while_open_is_cancelled_when_the_connection_closes()
+    {
+        await using var server = await HandlerServer.StartAsync();
+        var chat = server.Chat();
+        await using var client = await server.ConnectChatAsync();
+        await client.SendAsync(new { type = "watch_aborted" });
+        Assert.Equal("open", (await client.ReceiveTypeAsync("notice"))["message"]!.GetValue<string>());
+
+        await client.SendAsync(new { type = "close", code = 4400, reason = "bye" });
+        Assert.Equal(client.Id, await chat.AbortedFired.Reader.ReadAsync().AsTask().WaitAsync(TestClient.DefaultTimeout));
+    }
 }

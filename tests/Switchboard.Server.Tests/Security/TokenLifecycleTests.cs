@@ -2,27 +2,56 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 using Switchboard.Server.Security;
 
 namespace Switchboard.Server.Tests.Security;
 
-/// <summary>Token sources, the auth handshake, expiry on a live connection, refresh, and the channels claim.</summary>
+/// <summary>
+/// Token sources, the auth handshake, expiry on a live connection, refresh, and the channels claim. Expiry runs on the
+/// server's <see cref="TimeProvider"/>, so the expiry tests move a fake clock instead of racing a real one.
+/// </summary>
 public sealed class TokenLifecycleTests : IAsyncLifetime
 {
     private static readonly byte[] Secret = Encoding.UTF8.GetBytes("a-test-secret-that-is-at-least-32-bytes-long");
+    private static readonly TimeSpan ExpiringAhead = TimeSpan.FromSeconds(10);
+    private const long TokenLifetime = 600; // Seconds.
     private TestServer _server = null!;
 
     public async Task InitializeAsync() => _server = await StartAsync(o =>
     {
         o.Auth.Secret = Encoding.UTF8.GetString(Secret);
         o.Auth.ClockSkew = TimeSpan.Zero;
-        o.Auth.TokenExpiringAhead = TimeSpan.FromSeconds(1);
     });
 
     public async Task DisposeAsync() => await _server.DisposeAsync();
 
     private static Task<TestServer> StartAsync(Action<SwitchboardSecurityOptions> configure) =>
         TestServer.StartAsync(configureServices: services => services.Configure(configure));
+
+    /// <summary>
+    /// A server whose token expiry runs on <paramref name="time"/>: the expiry tests move that clock to the warning
+    /// window and past <c>exp</c> instead of waiting seconds on a real one. Their tokens expire
+    /// <see cref="TokenLifetime"/> seconds after the real clock, which the token validator reads, so it accepts them
+    /// for the whole test. Heartbeats are set out of the way of the clock's jumps.
+    /// </summary>
+    private static Task<TestServer> StartWithClockAsync(FakeTimeProvider time) => TestServer.StartAsync(
+        o =>
+        {
+            o.PingInterval = TimeSpan.FromHours(1);
+            o.PongTimeout = TimeSpan.FromHours(1);
+        },
+        services => services.Configure<SwitchboardSecurityOptions>(o =>
+        {
+            o.Auth.Secret = Encoding.UTF8.GetString(Secret);
+            o.Auth.ClockSkew = TimeSpan.Zero;
+            o.Auth.TokenExpiringAhead = ExpiringAhead;
+        }),
+        timeProvider: time);
+
+    /// <summary>Sets <paramref name="time"/> to <paramref name="offset"/> from the Unix time <paramref name="exp"/>.</summary>
+    private static void MoveTo(FakeTimeProvider time, long exp, TimeSpan offset) =>
+        time.Advance(DateTimeOffset.FromUnixTimeSeconds(exp) + offset - time.GetUtcNow());
 
     private static string Token(string sub, long? exp = null, JsonArray? channels = null)
     {
@@ -67,9 +96,17 @@ public sealed class TokenLifecycleTests : IAsyncLifetime
     [Fact]
     public async Task Token_expiring_comes_ahead_of_exp_and_the_connection_closes_with_4001_without_refresh()
     {
-        await using var client = await _server.ConnectWithTokenAsync(Token("alice", Jwt.Now + 2));
-        await client.ReceiveTypeAsync("token_expiring", TimeSpan.FromSeconds(4));
-        var (status, reason) = await client.WaitForCloseAsync(TimeSpan.FromSeconds(4));
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var server = await StartWithClockAsync(time);
+        var exp = Jwt.Now + TokenLifetime;
+        await using var client = await server.ConnectWithTokenAsync(Token("alice", exp));
+
+        MoveTo(time, exp, -ExpiringAhead + TimeSpan.FromSeconds(1));
+        await client.ReceiveTypeAsync("token_expiring");
+        Assert.True(client.IsOpen);
+
+        MoveTo(time, exp, TimeSpan.FromSeconds(1));
+        var (status, reason) = await client.WaitForCloseAsync();
         Assert.Equal(4001, (int?)status);
         Assert.Equal("token expired", reason);
     }
@@ -77,18 +114,25 @@ public sealed class TokenLifecycleTests : IAsyncLifetime
     [Fact]
     public async Task Refresh_with_a_valid_token_keeps_the_connection_past_the_old_exp()
     {
-        var oldExp = Jwt.Now + 2;
-        await using var client = await _server.ConnectWithTokenAsync(Token("alice", oldExp));
-        await client.ReceiveTypeAsync("token_expiring", TimeSpan.FromSeconds(4));
-        var newExp = Jwt.Now + 600;
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var server = await StartWithClockAsync(time);
+        var oldExp = Jwt.Now + TokenLifetime;
+        await using var client = await server.ConnectWithTokenAsync(Token("alice", oldExp));
+        await using var witness = await server.ConnectWithTokenAsync(Token("bob", oldExp)); // Never refreshed.
+
+        MoveTo(time, oldExp, -ExpiringAhead + TimeSpan.FromSeconds(1));
+        await client.ReceiveTypeAsync("token_expiring");
+        var newExp = Jwt.Now + 2 * TokenLifetime;
         var result = await client.OkAsync(new JsonObject { ["type"] = "refresh", ["token"] = Token("alice", newExp) });
         Assert.Equal(newExp, result!["expires"]!.GetValue<long>());
 
-        // The old token's expiry passes: the connection must stay open.
-        var wait = TimeSpan.FromSeconds(oldExp - Jwt.Now + 1.5);
-        await Assert.ThrowsAsync<TimeoutException>(() => client.WaitForCloseAsync(wait));
+        // The old token's expiry passes. The check that closes the witness (same old expiry) has looked at this
+        // connection too: it must stay open.
+        MoveTo(time, oldExp, TimeSpan.FromSeconds(1));
+        Assert.Equal(4001, (int?)(await witness.WaitForCloseAsync()).Status);
         await client.SendAsync(new { type = "ping", id = 5 });
         Assert.Equal("pong", (await client.ReceiveTypeAsync("pong"))["type"]!.GetValue<string>());
+        Assert.True(client.IsOpen);
     }
 
     [Fact]
@@ -96,11 +140,23 @@ public sealed class TokenLifecycleTests : IAsyncLifetime
     {
         // A client whose token provider caches answers token_expiring with the token it already has. That is no
         // reason to warn it again every tick until exp: it gets one warning per expiry time, then 4001.
-        var token = Token("alice", Jwt.Now + 2);
-        await using var client = await _server.ConnectWithTokenAsync(token);
-        await client.ReceiveTypeAsync("token_expiring", TimeSpan.FromSeconds(4));
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var server = await StartWithClockAsync(time);
+        var exp = Jwt.Now + TokenLifetime;
+        var token = Token("alice", exp);
+        await using var client = await server.ConnectWithTokenAsync(token);
+        await using var witness = await server.ConnectWithTokenAsync(Token("bob", exp - 5));
+
+        MoveTo(time, exp, -ExpiringAhead + TimeSpan.FromSeconds(1));
+        await client.ReceiveTypeAsync("token_expiring");
         await client.OkAsync(new JsonObject { ["type"] = "refresh", ["token"] = token });
-        var (status, _) = await client.WaitForCloseAsync(TimeSpan.FromSeconds(4));
+
+        // Still inside alice's warning window: the witness's close shows that a check ran there after the refresh.
+        MoveTo(time, exp - 5, TimeSpan.FromSeconds(1));
+        Assert.Equal(4001, (int?)(await witness.WaitForCloseAsync()).Status);
+
+        MoveTo(time, exp, TimeSpan.FromSeconds(1));
+        var (status, _) = await client.WaitForCloseAsync();
         Assert.Equal(4001, (int?)status);
         var warnings = 0;
         while (client.TryReceive(out var message))
@@ -114,12 +170,17 @@ public sealed class TokenLifecycleTests : IAsyncLifetime
     [Fact]
     public async Task Refresh_with_an_invalid_or_foreign_token_fails_and_the_old_expiry_still_applies()
     {
-        await using var client = await _server.ConnectWithTokenAsync(Token("alice", Jwt.Now + 3));
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var server = await StartWithClockAsync(time);
+        var exp = Jwt.Now + TokenLifetime;
+        await using var client = await server.ConnectWithTokenAsync(Token("alice", exp));
         await client.AssertFailsAsync(new JsonObject { ["type"] = "refresh", ["token"] = "garbage" }, "unauthorized");
         await client.AssertFailsAsync(new JsonObject { ["type"] = "refresh", ["token"] = Token("alice", Jwt.Now - 10) }, "unauthorized");
-        await client.AssertFailsAsync(new JsonObject { ["type"] = "refresh", ["token"] = Token("mallory", Jwt.Now + 600) }, "forbidden");
+        await client.AssertFailsAsync(new JsonObject { ["type"] = "refresh", ["token"] = Token("mallory", Jwt.Now + 2 * TokenLifetime) }, "forbidden");
         await client.AssertFailsAsync(new JsonObject { ["type"] = "auth", ["token"] = Token("alice") }, "bad_request");
-        var (status, _) = await client.WaitForCloseAsync(TimeSpan.FromSeconds(6));
+
+        MoveTo(time, exp, TimeSpan.FromSeconds(1));
+        var (status, _) = await client.WaitForCloseAsync();
         Assert.Equal(4001, (int?)status);
     }
 

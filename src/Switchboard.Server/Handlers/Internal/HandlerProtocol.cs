@@ -100,7 +100,7 @@ internal sealed class HandlerProtocol : IConnectionProtocol
         everyone?.BindAndGoLive(connection);
     }
 
-    public async ValueTask OnMessageAsync(SwitchboardConnection connection, ReadOnlyMemory<byte> message, CancellationToken cancellationToken)
+    public async ValueTask OnMessageAsync(SwitchboardConnection connection, ReadOnlyMemory<byte> message)
     {
         var handlerConnection = (HandlerConnection)connection.ProtocolState!;
         if (!MessageTypeReader.TryRead(message.Span, _typeProperty, out var type))
