@@ -43,7 +43,7 @@ internal sealed partial class CommandDispatcher
                 await connection.PublishesReplied.ConfigureAwait(false); // As many in flight as allowed: let them land.
             }
 
-            if (TryPipelinePublish(connection, parsed.Command, started, cancellationToken))
+            if (TryPipelinePublish(connection, parsed.Command, started, connection.CommandsCancelled))
             {
                 return;
             }
