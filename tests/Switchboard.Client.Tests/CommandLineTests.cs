@@ -74,7 +74,8 @@ public sealed class CommandLineTests
         }
 
         pub.StandardInput.Close();
-        Assert.Equal(0, await pub.WaitForExitAsync(TimeSpan.FromSeconds(90)));
+        var exit = await pub.WaitForExitAsync(TimeSpan.FromSeconds(90));
+        Assert.True(exit == 0, $"pub exited with {exit}: {pub.StandardError}");
         var received = await collector.WaitForAsync(1000, TimeSpan.FromSeconds(30));
         Assert.Equal(Enumerable.Range(1, 1000), Publish.Seqs(received));
         Assert.Equal(Enumerable.Range(1, 1000).Select(i => (long)i), received.Select(p => p.Offset));
