@@ -117,6 +117,22 @@ public abstract class BrokerConformanceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Publishes_made_without_waiting_for_each_other_take_offsets_in_call_order()
+    {
+        // What a pipelining connection does: each publish is handed over before the previous one has completed.
+        var (broker, handler) = await StartAsync();
+        await broker.SubscribeAsync(ChannelPattern.Parse("pipe.a"), None);
+        var pending = Enumerable.Range(1, 200).Select(i => PublishAsync(broker, "pipe.a", i)).ToList();
+        var results = await Task.WhenAll(pending);
+
+        Assert.Equal(Enumerable.Range(1, 200).Select(i => (long)i), results.Select(r => r.Position.Offset));
+        var history = await broker.GetHistoryAsync("pipe.a", default, None); // Keeps the newest 100.
+        Assert.Equal(Enumerable.Range(101, 100).Select(i => $"{{\"n\":{i}}}"), history.Publications.Select(DataOf));
+        var received = await handler.WaitForAsync(p => p.Channel == "pipe.a", 200);
+        Assert.Equal(Enumerable.Range(1, 200).Select(i => $"{{\"n\":{i}}}"), received.Select(DataOf));
+    }
+
+    [Fact]
     public async Task The_handler_gets_subscribed_channels_and_patterns()
     {
         var (broker, handler) = await StartAsync();

@@ -1,3 +1,4 @@
+using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 using StreamPosition = Switchboard.Protocol.StreamPosition;
@@ -38,6 +39,7 @@ public sealed class RedisBroker : IBroker, IAsyncDisposable
     private readonly ILogger _logger;
     private readonly Dictionary<ChannelPattern, ChannelMessageQueue> _subscriptions = [];
     private readonly Lock _subscriptionsGate = new();
+    private readonly DeliveryPump _pump;
     private IBrokerEventHandler? _handler;
     private ConnectionMultiplexer? _multiplexer;
 
@@ -46,6 +48,7 @@ public sealed class RedisBroker : IBroker, IAsyncDisposable
         _connection = connection;
         _keys = connection.Keys;
         _logger = logger;
+        _pump = new DeliveryPump("Switchboard Redis delivery", ex => RedisLog.DeliveryFailed(_logger, ex));
     }
 
     /// <inheritdoc />
@@ -83,8 +86,8 @@ public sealed class RedisBroker : IBroker, IAsyncDisposable
     public async ValueTask SubscribeAsync(ChannelPattern channel, CancellationToken cancellationToken)
     {
         var queue = await Run(Multiplexer.GetSubscriber().SubscribeAsync(_keys.Subscription(channel)), cancellationToken).ConfigureAwait(false);
-        // Sequential per subscription: this is what keeps one channel's publications in order.
-        queue.OnMessage(message => OnMessage(channel, message));
+        // One read loop per subscription, on the delivery pump's thread: in order, and off the thread pool.
+        _pump.Run(() => ReadAsync(channel, queue));
         lock (_subscriptionsGate)
         {
             _subscriptions[channel] = queue;
@@ -164,11 +167,53 @@ public sealed class RedisBroker : IBroker, IAsyncDisposable
         {
             _multiplexer.ConnectionRestored -= OnConnectionRestored;
         }
+
+        _pump.Dispose();
     }
 
     private ConnectionMultiplexer Multiplexer => _multiplexer ?? throw new InvalidOperationException("The broker has not been started.");
 
+    /// <summary>
+    /// Reads one subscription until it is unsubscribed. Runs on <see cref="_pump"/>, and its await has no
+    /// <c>ConfigureAwait(false)</c> on purpose: the continuation is posted back to the pump's thread.
+    /// </summary>
+    private async Task ReadAsync(ChannelPattern subscription, ChannelMessageQueue queue)
+    {
+        try
+        {
+            while (true)
+            {
+                while (queue.TryRead(out var message))
+                {
+                    OnMessage(subscription, message);
+                }
+
+#pragma warning disable CA2007 // Continuing on the captured context (the pump) is the point.
+                OnMessage(subscription, await queue.ReadAsync());
+#pragma warning restore CA2007
+            }
+        }
+        catch (ChannelClosedException)
+        {
+            // Unsubscribed, or the multiplexer is gone: the subscription has ended.
+        }
+    }
+
     private void OnMessage(ChannelPattern subscription, ChannelMessage message)
+    {
+        try
+        {
+            Deliver(subscription, message);
+        }
+#pragma warning disable CA1031 // A failure in one publication's fan-out must not end the channel's read loop.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            RedisLog.DeliveryFailed(_logger, ex);
+        }
+    }
+
+    private void Deliver(ChannelPattern subscription, ChannelMessage message)
     {
         var redisChannel = message.Channel.ToString();
         var channel = _keys.ChannelOf(redisChannel);

@@ -10,6 +10,9 @@ namespace Switchboard.Brokers;
 /// Guarantees every implementation gives (checked by the shared broker conformance tests):
 /// <list type="bullet">
 /// <item>Offsets of a channel start at 1 and increase by one per publication within an epoch.</item>
+/// <item>Publishes to a channel made one after another take their offsets in call order, also when each call is made
+/// before the previous one has completed: the node does not wait for a publish's result before it hands the same
+/// connection's next publish to the broker.</item>
 /// <item>The handler receives one channel's publications in offset order, one at a time; it must not block.</item>
 /// <item>Delivery to the handler may miss publications (e.g. while the link to the broker is down) and may repeat one;
 /// the node notices a gap by offset and epoch, or by <see cref="IBrokerEventHandler.HandleDeliveryRestored"/>, and

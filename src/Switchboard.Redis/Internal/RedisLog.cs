@@ -43,4 +43,7 @@ internal static partial class RedisLog
 
     [LoggerMessage(712, LogLevel.Warning, "Switchboard Redis: subscribing to the control bus failed; it is retried when Redis is back and at every heartbeat.")]
     public static partial void BusSubscribeFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(713, LogLevel.Error, "Switchboard Redis: delivering a publication to this node's subscribers failed; the channel's next publications are still delivered.")]
+    public static partial void DeliveryFailed(ILogger logger, Exception exception);
 }

@@ -36,6 +36,25 @@ internal sealed partial class CommandDispatcher
     {
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var parsed = CommandParser.Parse(message.Span);
+        if (parsed.IsSuccess && parsed.Command.Type == CommandType.Publish)
+        {
+            if (!connection.CanPipelinePublish)
+            {
+                await connection.PublishesReplied.ConfigureAwait(false); // As many in flight as allowed: let them land.
+            }
+
+            if (TryPipelinePublish(connection, parsed.Command, started, connection.CommandsCancelled))
+            {
+                return;
+            }
+        }
+
+        // Everything else runs once the connection's publishes in flight have replied: one command after another.
+        if (connection.PublishesReplied is { IsCompleted: false } publishes)
+        {
+            await publishes.ConfigureAwait(false);
+        }
+
         if (!parsed.IsSuccess)
         {
             Fail(connection, parsed.Id, parsed.TypeName, parsed.Error);
@@ -59,26 +78,9 @@ internal sealed partial class CommandDispatcher
         {
             await ExecuteAsync(connection, command, cancellationToken).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (ex is not OperationCanceledException || cancellationToken.IsCancellationRequested)
         {
-            // The connection is closing (or draining): the reply goes out before the close frame if it still can.
-            Fail(connection, command, new ProtocolError(ErrorCodes.Unavailable, "the connection is closing; the command was cancelled"));
-        }
-        catch (RpcException ex)
-        {
-            var code = ErrorCodes.All.Contains(ex.Code) ? ex.Code : ErrorCodes.Internal;
-            Fail(connection, command, new ProtocolError(code, ex.Message));
-        }
-        catch (BrokerUnavailableException ex)
-        {
-            Log.BrokerUnavailable(_logger, ex);
-            Fail(connection, command, new ProtocolError(ErrorCodes.Unavailable, "the broker is not available, try again"));
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            Log.CommandFailed(_logger, Command.TypeName(command.Type), connection.Id, ex);
-            connection.Metrics?.Error(ex.GetType().Name);
-            Fail(connection, command, new ProtocolError(ErrorCodes.Internal, "internal error"));
+            Fail(connection, command, ErrorOf(connection, command, ex, cancellationToken));
         }
 
         if (connection.CommandError is { } error)
@@ -87,6 +89,26 @@ internal sealed partial class CommandDispatcher
         }
 
         connection.Metrics?.CommandCompleted(Command.TypeName(command.Type), connection.CommandError, started);
+    }
+
+    /// <summary>The documented error for a command that threw; the details go to the log only.</summary>
+    private ProtocolError ErrorOf(SwitchboardConnection connection, Command command, Exception exception, CancellationToken cancellationToken)
+    {
+        switch (exception)
+        {
+            case OperationCanceledException when cancellationToken.IsCancellationRequested:
+                // The connection is closing (or draining): the reply goes out before the close frame if it still can.
+                return new ProtocolError(ErrorCodes.Unavailable, "the connection is closing; the command was cancelled");
+            case RpcException rpc:
+                return new ProtocolError(ErrorCodes.All.Contains(rpc.Code) ? rpc.Code : ErrorCodes.Internal, rpc.Message);
+            case BrokerUnavailableException:
+                Log.BrokerUnavailable(_logger, exception);
+                return new ProtocolError(ErrorCodes.Unavailable, "the broker is not available, try again");
+            default:
+                Log.CommandFailed(_logger, Command.TypeName(command.Type), connection.Id, exception);
+                connection.Metrics?.Error(exception.GetType().Name);
+                return new ProtocolError(ErrorCodes.Internal, "internal error");
+        }
     }
 
     private ValueTask ExecuteAsync(SwitchboardConnection connection, Command command, CancellationToken cancellationToken)
@@ -212,8 +234,7 @@ internal sealed partial class CommandDispatcher
             return;
         }
 
-        var request = new PublishRequest(channel.Value, command.Data, connection.Publisher, command.Key, _node.HistoryFor(channel.Value), Options.IdempotencyWindow);
-        var result = await _node.PublishAsync(request, cancellationToken).ConfigureAwait(false);
+        var result = await _node.PublishAsync(PublishRequestOf(connection, command), cancellationToken).ConfigureAwait(false);
         if (!result.Duplicate)
         {
             connection.Metrics?.Published();
@@ -267,20 +288,30 @@ internal sealed partial class CommandDispatcher
 
     private bool Authorize(SwitchboardConnection connection, Command command, ChannelAction action, ChannelPattern channel)
     {
-        if (HandlerChannels.IsReserved(channel.Value))
-        {
-            Fail(connection, command, new ProtocolError(ErrorCodes.Forbidden, $"channels starting with '{HandlerChannels.Prefix}' are reserved for custom handlers"));
-            return false;
-        }
-
-        if (_authorizer.IsAllowed(connection.Identity, action, channel))
+        if (Denial(connection, action, channel) is not { } denial)
         {
             return true;
         }
 
-        var code = connection.Identity.IsAuthenticated ? ErrorCodes.Forbidden : ErrorCodes.Unauthorized;
-        Fail(connection, command, new ProtocolError(code, $"{action.ToString().ToLowerInvariant()} is not allowed on '{channel.Value}'"));
+        Fail(connection, command, denial);
         return false;
+    }
+
+    /// <summary>Why <paramref name="action"/> on <paramref name="channel"/> is refused, or null when it is allowed.</summary>
+    private ProtocolError? Denial(SwitchboardConnection connection, ChannelAction action, ChannelPattern channel)
+    {
+        if (HandlerChannels.IsReserved(channel.Value))
+        {
+            return new ProtocolError(ErrorCodes.Forbidden, $"channels starting with '{HandlerChannels.Prefix}' are reserved for custom handlers");
+        }
+
+        if (_authorizer.IsAllowed(connection.Identity, action, channel))
+        {
+            return null;
+        }
+
+        var code = connection.Identity.IsAuthenticated ? ErrorCodes.Forbidden : ErrorCodes.Unauthorized;
+        return new ProtocolError(code, $"{action.ToString().ToLowerInvariant()} is not allowed on '{channel.Value}'");
     }
 
     private static void Reply(SwitchboardConnection connection, Command command)
@@ -305,6 +336,9 @@ internal sealed partial class CommandDispatcher
     private static void Fail(SwitchboardConnection connection, CommandId? id, string? typeName, ProtocolError error)
     {
         connection.CommandError = error.Code;
-        connection.Send(static (buffer, s) => MessageWriter.WriteCommandError(buffer, s.id, s.error, s.typeName), (id, typeName, error));
+        SendError(connection, id, typeName, error);
     }
+
+    private static void SendError(SwitchboardConnection connection, CommandId? id, string? typeName, ProtocolError error) =>
+        connection.Send(static (buffer, s) => MessageWriter.WriteCommandError(buffer, s.id, s.error, s.typeName), (id, typeName, error));
 }

@@ -3,14 +3,15 @@ namespace Switchboard.Server.Internal;
 /// <summary>Closing without cutting a command short, for drain.</summary>
 internal sealed partial class SwitchboardConnection
 {
+    // Commands executing: the one the receive loop runs, plus the publishes still in flight (see PublishPipeline).
     private int _executing;
     private int _closeWhenIdle;
     private int _idleCloseCode;
     private string _idleCloseReason = string.Empty;
 
     /// <summary>
-    /// Closes with <paramref name="code"/> once no command is executing: a command being executed gets its cancellation
-    /// token cancelled, finishes, and its reply is sent before the close frame. A command received after this call is not executed, so that a client
+    /// Closes with <paramref name="code"/> once no command is executing: a command being executed (publishes in flight
+    /// included) gets its cancellation token cancelled, finishes, and its reply is sent before the close frame. A command received after this call is not executed, so that a client
     /// either gets its reply or knows (by the close) that it may retry.
     /// </summary>
     public void CloseWhenIdle(int code, string reason)
@@ -36,7 +37,7 @@ internal sealed partial class SwitchboardConnection
     /// <summary>Called by the receive loop before executing a command; <see langword="false"/> means close instead.</summary>
     private bool BeginCommand()
     {
-        Interlocked.Exchange(ref _executing, 1);
+        Interlocked.Increment(ref _executing);
         if (Volatile.Read(ref _closeWhenIdle) == 0)
         {
             return true;
@@ -46,11 +47,11 @@ internal sealed partial class SwitchboardConnection
         return false;
     }
 
-    /// <summary>Called by the receive loop after a command; closes when a close was asked for meanwhile.</summary>
+    /// <summary>Called after a command (by the receive loop, or as a pipelined publish completes); closes when a close
+    /// was asked for meanwhile and nothing else is executing.</summary>
     private void EndCommand()
     {
-        Interlocked.Exchange(ref _executing, 0);
-        if (Volatile.Read(ref _closeWhenIdle) != 0)
+        if (Interlocked.Decrement(ref _executing) == 0 && Volatile.Read(ref _closeWhenIdle) != 0)
         {
             Close(_idleCloseCode, _idleCloseReason, discardQueued: false);
         }

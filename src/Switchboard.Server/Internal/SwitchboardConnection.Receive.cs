@@ -67,6 +67,11 @@ internal sealed partial class SwitchboardConnection
             switch (guard.Check(this))
             {
                 case RateDecision.Refused:
+                    if (!PublishesReplied.IsCompleted)
+                    {
+                        return RefuseAfterPublishesAsync(message); // Replies stay in command order.
+                    }
+
                     _protocol.OnRateLimited(this, message);
                     return ValueTask.CompletedTask;
                 case RateDecision.Closing:
@@ -75,6 +80,12 @@ internal sealed partial class SwitchboardConnection
         }
 
         return _protocol.OnMessageAsync(this, message);
+    }
+
+    private async ValueTask RefuseAfterPublishesAsync(ReadOnlyMemory<byte> message)
+    {
+        await PublishesReplied.ConfigureAwait(false);
+        _protocol.OnRateLimited(this, message);
     }
 
     private async Task ReceiveLoopAsync(CancellationToken aborted)

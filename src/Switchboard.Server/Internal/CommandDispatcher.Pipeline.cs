@@ -1,0 +1,92 @@
+using System.Diagnostics;
+using Switchboard.Brokers;
+using Switchboard.Protocol;
+using Switchboard.Server.Security;
+
+namespace Switchboard.Server.Internal;
+
+/// <summary>Publishes that do not hold up the connection's next command (see <see cref="SwitchboardConnection.PublishesReplied"/>).</summary>
+internal sealed partial class CommandDispatcher
+{
+    /// <summary>
+    /// Hands an allowed publish to the broker and returns without waiting for its result; its reply follows the replies
+    /// of the connection's earlier publishes. False when it must go the ordinary way because it is refused (the refusal
+    /// is then answered after the earlier replies, in order).
+    /// </summary>
+    private bool TryPipelinePublish(SwitchboardConnection connection, Command command, long started, CancellationToken cancellationToken)
+    {
+        var channel = command.Channel!;
+        if (Denial(connection, ChannelAction.Publish, channel) is not null)
+        {
+            return false;
+        }
+
+        var span = Diagnostics.SwitchboardActivities.StartCommand(Command.TypeName(CommandType.Publish), channel.Value);
+        connection.PublishStarted();
+        ValueTask<PublishResult> pending;
+        try
+        {
+            pending = _node.PublishAsync(PublishRequestOf(connection, command), cancellationToken);
+        }
+#pragma warning disable CA1031 // Whatever the broker throws becomes the command's error reply, in order.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            pending = ValueTask.FromException<PublishResult>(ex);
+        }
+
+        // The previous tail is read before this publish becomes the tail: that is what orders the replies.
+        connection.PublishPipelined(FinishPublishAsync(connection, command, pending, connection.PublishesReplied, started, span, cancellationToken));
+        return true;
+    }
+
+    private PublishRequest PublishRequestOf(SwitchboardConnection connection, Command command)
+    {
+        var channel = command.Channel!.Value;
+        return new PublishRequest(channel, command.Data, connection.Publisher, command.Key, _node.HistoryFor(channel), Options.IdempotencyWindow);
+    }
+
+    /// <summary>Waits for the broker's result, then for the earlier publishes' replies, then replies. Never throws.</summary>
+    private async Task FinishPublishAsync(SwitchboardConnection connection, Command command, ValueTask<PublishResult> pending, Task earlier, long started, Activity? span, CancellationToken cancellationToken)
+    {
+        PublishResult result = default;
+        ProtocolError? error = null;
+        try
+        {
+            result = await pending.ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // Mapped to the documented error, as the ordinary path does.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            error = ErrorOf(connection, command, ex, cancellationToken);
+        }
+
+        try
+        {
+            await earlier.ConfigureAwait(false); // Never faults: it is this method too.
+            if (error is null)
+            {
+                if (!result.Duplicate)
+                {
+                    connection.Metrics?.Published();
+                }
+
+                Reply(connection, command, result.Position.Offset, ReplyWriter.WritePublish);
+            }
+            else
+            {
+                // Not through Fail: connection.CommandError belongs to the command the receive loop runs now.
+                SendError(connection, command.Id, Command.TypeName(command.Type), error);
+                Diagnostics.SwitchboardActivities.Fail(span, error.Code);
+            }
+
+            connection.Metrics?.CommandCompleted(Command.TypeName(command.Type), error?.Code, started);
+        }
+        finally
+        {
+            span?.Dispose();
+            connection.PublishFinished();
+        }
+    }
+}
