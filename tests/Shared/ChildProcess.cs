@@ -24,13 +24,16 @@ internal sealed class ChildProcess : IDisposable, IAsyncDisposable
     private readonly string _name;
     private readonly List<string> _lines = [];
     private readonly List<string> _standardOutput = [];
+    private readonly List<string> _standardError = [];
     private readonly TaskCompletionSource _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly bool _keepsStandardInput;
     private event Action<string>? LineAdded;
 
-    private ChildProcess(Process process, string name)
+    private ChildProcess(Process process, string name, bool keepsStandardInput)
     {
         _process = process;
         _name = name;
+        _keepsStandardInput = keepsStandardInput;
     }
 
     /// <summary>The process id.</summary>
@@ -63,30 +66,51 @@ internal sealed class ChildProcess : IDisposable, IAsyncDisposable
     }
 
     /// <summary>What the process wrote to stdout alone (e.g. a JSON report), without its stderr.</summary>
-    public string StandardOutput
+    public string StandardOutput => string.Join('\n', StandardOutputLines);
+
+    /// <summary>The lines of <see cref="StandardOutput"/>.</summary>
+    public IReadOnlyList<string> StandardOutputLines
     {
         get
         {
             lock (_lines)
             {
-                return string.Join('\n', _standardOutput);
+                return [.. _standardOutput];
             }
         }
     }
 
+    /// <summary>What the process wrote to stderr alone.</summary>
+    public string StandardError
+    {
+        get
+        {
+            lock (_lines)
+            {
+                return string.Join('\n', _standardError);
+            }
+        }
+    }
+
+    /// <summary>The process's stdin, for a process started with <c>standardInput: true</c>; close it to send end of file.</summary>
+    public StreamWriter StandardInput => _keepsStandardInput
+        ? _process.StandardInput
+        : throw new InvalidOperationException("started without standardInput: true, so its stdin is closed");
+
     /// <summary>Runs the <c>switchboard</c> host built next to the tests: <c>dotnet switchboard.dll args...</c>.</summary>
-    public static ChildProcess Switchboard(IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null, string? workingDirectory = null) =>
-        Start("dotnet", [Path.Combine(AppContext.BaseDirectory, "switchboard.dll"), .. args], environment, workingDirectory);
+    public static ChildProcess Switchboard(IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null, string? workingDirectory = null, bool standardInput = false) =>
+        Start("dotnet", [Path.Combine(AppContext.BaseDirectory, "switchboard.dll"), .. args], environment, workingDirectory, standardInput);
 
     /// <summary>Runs one line of shell, as a user would type it: <c>bash -c line</c>.</summary>
     public static ChildProcess Shell(string line, string workingDirectory, IReadOnlyDictionary<string, string>? environment = null) =>
         Start("bash", ["-c", line], environment, workingDirectory);
 
     /// <summary>
-    /// Starts <paramref name="program"/> with its stdin closed and its output collected. Throws
+    /// Starts <paramref name="program"/> with its output collected and its stdin closed, or left open for the test to
+    /// write (<see cref="StandardInput"/>) with <paramref name="standardInput"/>. Throws
     /// <see cref="System.ComponentModel.Win32Exception"/> when the program is not installed.
     /// </summary>
-    public static ChildProcess Start(string program, IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null, string? workingDirectory = null)
+    public static ChildProcess Start(string program, IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null, string? workingDirectory = null, bool standardInput = false)
     {
         var info = new ProcessStartInfo(program)
         {
@@ -109,12 +133,16 @@ internal sealed class ChildProcess : IDisposable, IAsyncDisposable
         }
 
         var process = new Process { StartInfo = info, EnableRaisingEvents = true };
-        var child = new ChildProcess(process, string.Join(' ', [Path.GetFileName(program), .. info.ArgumentList.Take(2)]));
+        var child = new ChildProcess(process, string.Join(' ', [Path.GetFileName(program), .. info.ArgumentList.Take(2)]), standardInput);
         process.OutputDataReceived += (_, e) => child.Add(e.Data, fromStandardOutput: true);
         process.ErrorDataReceived += (_, e) => child.Add(e.Data, fromStandardOutput: false);
         process.Exited += (_, _) => child._exited.TrySetResult();
         process.Start();
-        process.StandardInput.Close();
+        if (!standardInput)
+        {
+            process.StandardInput.Close();
+        }
+
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return child;
@@ -251,10 +279,7 @@ internal sealed class ChildProcess : IDisposable, IAsyncDisposable
         lock (_lines)
         {
             _lines.Add(line);
-            if (fromStandardOutput)
-            {
-                _standardOutput.Add(line);
-            }
+            (fromStandardOutput ? _standardOutput : _standardError).Add(line);
         }
 
         LineAdded?.Invoke(line);
