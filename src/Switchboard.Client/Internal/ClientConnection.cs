@@ -44,6 +44,9 @@ internal sealed class ClientConnection : IFrameSink, IAsyncDisposable
     /// <summary>Completes with the close information when both loops have ended.</summary>
     public Task<CloseInfo> Completion => _completion.Task;
 
+    /// <inheritdoc />
+    public int CommandWindow { get; private set; } = int.MaxValue;
+
     /// <summary>Completes with the server's ping interval when <c>welcome</c> arrives.</summary>
     public Task<TimeSpan> Welcome => _welcome.Task;
 
@@ -88,6 +91,7 @@ internal sealed class ClientConnection : IFrameSink, IAsyncDisposable
     /// server's announced command rate limit (none when <paramref name="commandsPerSecond"/> is 0).</summary>
     public void OnWelcome(TimeSpan pingInterval, int commandsPerSecond, int commandBurst)
     {
+        CommandWindow = SendPacer.WindowFor(commandsPerSecond, commandBurst);
         Volatile.Write(ref _pacer, SendPacer.Create(commandsPerSecond, commandBurst));
         _welcome.TrySetResult(pingInterval);
     }

@@ -7,7 +7,8 @@ namespace Switchboard.Client.Internal;
 /// It sends a command at once when connected, buffers it (bounded, per the overflow policy) when not, times it out,
 /// and when a connection drops decides per command what happens: a publish or read is sent again (in its original
 /// order, ahead of anything buffered since), an rpc fails (it may have run), a subscribe is forgotten (the subscription
-/// set redoes it).
+/// set redoes it). While connected it keeps at most the connection's <see cref="IFrameSink.CommandWindow"/> commands
+/// sent and unanswered; the next ones wait, in order, for results to come back.
 /// </summary>
 /// <remarks>Thread safety: every member may be called from many threads; one lock guards the table and the buffer,
 /// never held while completing a command (continuations run elsewhere).</remarks>
@@ -16,10 +17,14 @@ internal sealed class CommandTracker
     private readonly Lock _gate = new();
     private readonly Dictionary<long, PendingCommand> _pending = [];
     private readonly LinkedList<PendingCommand> _offline = new();
+    private readonly LinkedList<PendingCommand> _held = new(); // Connected, waiting for the window.
     private readonly int _bufferSize;
     private readonly OfflineBufferOverflow _overflow;
     private readonly TimeSpan _timeout;
     private IFrameSink? _sink;
+    private int _window = int.MaxValue;
+    private int _inFlight; // Sent on the current connection and unanswered.
+    private long _resumeAt; // After a rate_limited refusal nothing is sent before this (Environment.TickCount64).
     private long _nextId;
 
     public CommandTracker(int bufferSize, OfflineBufferOverflow overflow, TimeSpan timeout)
@@ -68,6 +73,7 @@ internal sealed class CommandTracker
         {
             _pending.Add(command.Id, command);
             command.Sent = true;
+            _inFlight++;
         }
     }
 
@@ -76,7 +82,18 @@ internal sealed class CommandTracker
     {
         lock (_gate)
         {
-            return _pending.Remove(id, out var command) ? command : null;
+            if (!_pending.Remove(id, out var command))
+            {
+                return null;
+            }
+
+            if (command.Sent)
+            {
+                _inFlight--;
+                SendHeld();
+            }
+
+            return command;
         }
     }
 
@@ -86,14 +103,16 @@ internal sealed class CommandTracker
         lock (_gate)
         {
             _sink = sink;
+            _window = sink.CommandWindow;
+            _inFlight = 0;
+            _resumeAt = 0; // A new connection has a new bucket on the server.
             foreach (var command in _offline)
             {
-                command.OfflineNode = null;
-                command.Sent = true;
-                sink.Send(command.Payload);
+                command.OfflineNode = _held.AddLast(command);
             }
 
             _offline.Clear();
+            SendHeld();
         }
     }
 
@@ -108,21 +127,26 @@ internal sealed class CommandTracker
         lock (_gate)
         {
             _sink = null;
+            _inFlight = 0;
             var unanswered = new List<PendingCommand>();
             foreach (var command in _pending.Values)
             {
-                if (command.Sent)
+                if (command.Sent || command.OfflineNode?.List == _held)
                 {
                     unanswered.Add(command);
                 }
             }
 
+            _held.Clear(); // Never sent: back to the buffer below, in their order among the unanswered.
+
             unanswered.Sort(static (a, b) => a.Id.CompareTo(b.Id));
             var insertAt = _offline.First;
             foreach (var command in unanswered)
             {
+                var wasSent = command.Sent;
                 command.Sent = false;
-                switch (command.Resend)
+                command.OfflineNode = null;
+                switch (wasSent ? command.Resend : ResendPolicy.Resend)
                 {
                     case ResendPolicy.Resend:
                         command.OfflineNode = insertAt is null ? _offline.AddLast(command) : _offline.AddBefore(insertAt, command);
@@ -163,16 +187,54 @@ internal sealed class CommandTracker
             command.Sent = false;
             _pending[command.Id] = command;
             sink = _sink;
+
+            // Order: nothing newer goes out before it. Sending pauses for the delay, and the refused command waits
+            // in its place among the others (several refused in a row keep their order too).
+            _resumeAt = Math.Max(_resumeAt, Environment.TickCount64 + (long)Math.Ceiling(delay.TotalMilliseconds));
+            if (command.Resend != ResendPolicy.Forget)
+            {
+                command.OfflineNode = InsertInOrder(sink is null ? _offline : _held, command);
+            }
         }
 
         _ = ResendAsync(command, sink, delay);
     }
 
+    private static LinkedListNode<PendingCommand> InsertInOrder(LinkedList<PendingCommand> list, PendingCommand command)
+    {
+        for (var node = list.First; node is not null; node = node.Next)
+        {
+            if (node.Value.Id > command.Id)
+            {
+                return list.AddBefore(node, command);
+            }
+        }
+
+        return list.AddLast(command);
+    }
+
     private async Task ResendAsync(PendingCommand command, IFrameSink? refusedOn, TimeSpan delay)
     {
         await Task.Delay(delay).ConfigureAwait(false);
+        while (command.Resend != ResendPolicy.Forget)
+        {
+            long wait;
+            lock (_gate)
+            {
+                wait = _resumeAt - Environment.TickCount64;
+                if (wait <= 0)
+                {
+                    SendHeld(); // The pause is over: the refused commands go first, in order.
+                    return;
+                }
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(wait)).ConfigureAwait(false); // A later refusal extended it.
+        }
+
         lock (_gate)
         {
+
             if (!_pending.TryGetValue(command.Id, out var current) || current != command || command.Sent || command.OfflineNode is not null)
             {
                 return; // Timed out, cancelled or failed meanwhile.
@@ -186,13 +248,14 @@ internal sealed class CommandTracker
                 return;
             }
 
-            if (_sink is { } sink && sink.Send(command.Payload))
+            if (_sink is not null)
             {
-                command.Sent = true;
+                command.OfflineNode = InsertInOrder(_held, command);
+                SendHeld();
                 return;
             }
 
-            command.OfflineNode = _offline.AddFirst(command);
+            command.OfflineNode = InsertInOrder(_offline, command);
         }
     }
 
@@ -211,6 +274,8 @@ internal sealed class CommandTracker
             }
 
             _offline.Clear();
+            _held.Clear();
+            _inFlight = 0;
         }
 
         var reason = disconnect?.Reason ?? "disconnected";
@@ -233,14 +298,16 @@ internal sealed class CommandTracker
         lock (_gate)
         {
             _pending.Add(command.Id, command);
-            if (_sink is { } sink && sink.Send(command.Payload))
+            if (_sink is not null)
             {
-                command.Sent = true;
+                // Sent now, or after the commands before it when the window is full. When the connection is closing
+                // it waits here, and goes to the buffer when the loss is reported (even an rpc: it was not sent).
+                command.OfflineNode = _held.AddLast(command);
+                SendHeld();
                 return;
             }
 
-            // Offline, or the connection is closing (then even an rpc waits for the next one: it was not sent).
-            if (_sink is null && _offline.Count >= _bufferSize)
+            if (_offline.Count >= _bufferSize)
             {
                 if (_overflow == OfflineBufferOverflow.Reject || _offline.Count == 0)
                 {
@@ -268,9 +335,38 @@ internal sealed class CommandTracker
             _pending.Remove(command.Id);
             if (command.OfflineNode is { } node)
             {
-                _offline.Remove(node);
+                node.List!.Remove(node);
                 command.OfflineNode = null;
             }
+            else if (command.Sent)
+            {
+                command.Sent = false;
+                _inFlight--;
+                SendHeld();
+            }
+        }
+    }
+
+    /// <summary>Under the lock: sends waiting commands, oldest first, while the window has room.</summary>
+    private void SendHeld()
+    {
+        if (Environment.TickCount64 < _resumeAt)
+        {
+            return;
+        }
+
+        while (_sink is { } sink && _inFlight < _window && _held.First is { } node)
+        {
+            var command = node.Value;
+            if (!sink.Send(command.Payload))
+            {
+                return; // Closing: they go back to the buffer when the connection is reported lost.
+            }
+
+            _held.RemoveFirst();
+            command.OfflineNode = null;
+            command.Sent = true;
+            _inFlight++;
         }
     }
 }

@@ -5,4 +5,7 @@ internal interface IFrameSink
 {
     /// <summary>Queues a frame; returns <see langword="false"/> when the connection is closing and it was not queued.</summary>
     bool Send(ReadOnlyMemory<byte> frame);
+
+    /// <summary>The most commands to keep sent and unanswered at once on this connection (see <see cref="SendPacer.WindowFor"/>).</summary>
+    int CommandWindow => int.MaxValue;
 }

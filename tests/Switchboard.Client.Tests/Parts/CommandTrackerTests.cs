@@ -38,6 +38,64 @@ public sealed class CommandTrackerTests
         Assert.Null(tracker.Take(commands[1].Id)); // Answered once.
     }
 
+    [Fact]
+    public void Under_a_window_at_most_that_many_commands_are_unanswered_and_the_rest_follow_in_order_as_results_come()
+    {
+        var tracker = new CommandTracker(10, OfflineBufferOverflow.Reject, TimeSpan.FromSeconds(30));
+        var sink = new RecordingSink { CommandWindow = 3 };
+        tracker.OnConnected(sink);
+        var commands = Enumerable.Range(0, 7).Select(_ => Command(tracker, "publish", ResendPolicy.Resend)).ToList();
+        foreach (var command in commands)
+        {
+            _ = tracker.ExecuteAsync(command, null, CancellationToken.None);
+        }
+
+        Assert.Equal(commands.Take(3).Select(c => c.Id), sink.Commands.Select(c => (long)c["id"]!));
+
+        // Two results: two more go out, in order.
+        tracker.Take(commands[0].Id);
+        tracker.Take(commands[1].Id);
+        Assert.Equal(commands.Take(5).Select(c => c.Id), sink.Commands.Select(c => (long)c["id"]!));
+
+        tracker.Take(commands[2].Id);
+        tracker.Take(commands[3].Id);
+        tracker.Take(commands[4].Id);
+        Assert.Equal(commands.Select(c => c.Id), sink.Commands.Select(c => (long)c["id"]!));
+
+        // Lost with some unanswered and some waiting: all go back to the buffer in their order, sent on reconnect up to the window.
+        tracker.OnConnectionLost(Lost);
+        Assert.Equal(2, tracker.Buffered);
+        var next = new RecordingSink { CommandWindow = 1 };
+        tracker.OnConnected(next);
+        Assert.Equal([commands[5].Id], next.Commands.Select(c => (long)c["id"]!));
+        tracker.Take(commands[5].Id);
+        Assert.Equal([commands[5].Id, commands[6].Id], next.Commands.Select(c => (long)c["id"]!));
+    }
+
+    [Fact]
+    public async Task Refused_commands_go_out_again_in_their_order_and_nothing_newer_goes_before_them()
+    {
+        var tracker = new CommandTracker(10, OfflineBufferOverflow.Reject, TimeSpan.FromSeconds(30));
+        var sink = new RecordingSink();
+        tracker.OnConnected(sink);
+        var commands = Enumerable.Range(0, 4).Select(_ => Command(tracker, "publish", ResendPolicy.Resend)).ToList();
+        foreach (var command in commands)
+        {
+            _ = tracker.ExecuteAsync(command, null, CancellationToken.None);
+        }
+
+        // The server refuses the second and third (rate_limited), in the order their answers come.
+        tracker.RetryAfter(tracker.Take(commands[1].Id)!, TimeSpan.FromMilliseconds(200));
+        tracker.RetryAfter(tracker.Take(commands[2].Id)!, TimeSpan.FromMilliseconds(100));
+        var later = Command(tracker, "publish", ResendPolicy.Resend);
+        _ = tracker.ExecuteAsync(later, null, CancellationToken.None);
+        Assert.Equal(4, sink.Frames.Count); // Paused: the new one waits behind the refused ones.
+
+        await Wait.UntilAsync(() => sink.Frames.Count == 7, "the refused commands and the new one sent", TimeSpan.FromSeconds(10));
+        long[] expected = [commands[0].Id, commands[1].Id, commands[2].Id, commands[3].Id, commands[1].Id, commands[2].Id, later.Id];
+        Assert.Equal(expected, sink.Commands.Select(c => (long)c["id"]!));
+    }
+
     [Theory]
     [InlineData(OfflineBufferOverflow.Reject, new[] { 1, 2 }, new[] { 3 })]
     [InlineData(OfflineBufferOverflow.DropOldest, new[] { 2, 3 }, new[] { 1 })]

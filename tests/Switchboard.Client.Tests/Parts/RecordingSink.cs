@@ -9,6 +9,9 @@ internal sealed class RecordingSink : IFrameSink
 {
     private readonly List<string> _frames = [];
 
+    /// <summary>The window the "connection" announces (a server's rate limit sets it).</summary>
+    public int CommandWindow { get; init; } = int.MaxValue;
+
     /// <summary>Whether the "connection" is closing and refuses frames.</summary>
     public bool Closing { get; set; }
 
