@@ -9,19 +9,30 @@ namespace Switchboard.Server.Internal;
 internal sealed partial class CommandDispatcher
 {
     /// <summary>
-    /// Hands an allowed publish to the broker and returns without waiting for its result; its reply follows the replies
-    /// of the connection's earlier publishes. False when it must go the ordinary way because it is refused (the refusal
-    /// is then answered after the earlier replies, in order).
+    /// Executes a publish. An allowed one is handed to the broker and not waited for: its reply follows the replies of
+    /// the connection's earlier publishes (<see cref="FinishPublishAsync"/>). A refused one is answered after them, in
+    /// order. Waits only when the connection already has as many publishes in flight as it may.
     /// </summary>
-    private bool TryPipelinePublish(SwitchboardConnection connection, Command command, long started, CancellationToken cancellationToken)
+    private async ValueTask PublishAsync(SwitchboardConnection connection, Command command, long started)
     {
-        var channel = command.Channel!;
-        if (Denial(connection, ChannelAction.Publish, channel) is not null)
+        if (!connection.CanPipelinePublish)
         {
-            return false;
+            await connection.PublishesReplied.ConfigureAwait(false); // As many in flight as allowed: let them land.
         }
 
+        var channel = command.Channel!;
         var span = Diagnostics.SwitchboardActivities.StartCommand(Command.TypeName(CommandType.Publish), channel.Value);
+        if (Denial(connection, ChannelAction.Publish, channel) is { } denial)
+        {
+            await connection.PublishesReplied.ConfigureAwait(false);
+            SendError(connection, command.Id, Command.TypeName(command.Type), denial);
+            Diagnostics.SwitchboardActivities.Fail(span, denial.Code);
+            span?.Dispose();
+            connection.Metrics?.CommandCompleted(Command.TypeName(command.Type), denial.Code, started);
+            return;
+        }
+
+        var cancellationToken = connection.CommandsCancelled;
         connection.PublishStarted();
         ValueTask<PublishResult> pending;
         try
@@ -37,7 +48,6 @@ internal sealed partial class CommandDispatcher
 
         // The previous tail is read before this publish becomes the tail: that is what orders the replies.
         connection.PublishPipelined(FinishPublishAsync(connection, command, pending, connection.PublishesReplied, started, span, cancellationToken));
-        return true;
     }
 
     private PublishRequest PublishRequestOf(SwitchboardConnection connection, Command command)

@@ -38,15 +38,8 @@ internal sealed partial class CommandDispatcher
         var parsed = CommandParser.Parse(message.Span);
         if (parsed.IsSuccess && parsed.Command.Type == CommandType.Publish)
         {
-            if (!connection.CanPipelinePublish)
-            {
-                await connection.PublishesReplied.ConfigureAwait(false); // As many in flight as allowed: let them land.
-            }
-
-            if (TryPipelinePublish(connection, parsed.Command, started, connection.CommandsCancelled))
-            {
-                return;
-            }
+            await PublishAsync(connection, parsed.Command, started).ConfigureAwait(false);
+            return;
         }
 
         // Everything else runs once the connection's publishes in flight have replied: one command after another.
@@ -120,7 +113,7 @@ internal sealed partial class CommandDispatcher
             case CommandType.Unsubscribe:
                 return UnsubscribeAsync(connection, command);
             case CommandType.Publish:
-                return PublishAsync(connection, command, cancellationToken);
+                throw new System.Diagnostics.UnreachableException("publishes are executed by PublishAsync, before this switch");
             case CommandType.History:
                 return HistoryAsync(connection, command, cancellationToken);
             case CommandType.Presence:
@@ -224,23 +217,6 @@ internal sealed partial class CommandDispatcher
         await _node.RemoveSubscriptionAsync(subscription).ConfigureAwait(false);
         connection.Metrics?.SubscriptionsChanged(-1);
         Reply(connection, command);
-    }
-
-    private async ValueTask PublishAsync(SwitchboardConnection connection, Command command, CancellationToken cancellationToken)
-    {
-        var channel = command.Channel!;
-        if (!Authorize(connection, command, ChannelAction.Publish, channel))
-        {
-            return;
-        }
-
-        var result = await _node.PublishAsync(PublishRequestOf(connection, command), cancellationToken).ConfigureAwait(false);
-        if (!result.Duplicate)
-        {
-            connection.Metrics?.Published();
-        }
-
-        Reply(connection, command, result.Position.Offset, ReplyWriter.WritePublish);
     }
 
     private async ValueTask HistoryAsync(SwitchboardConnection connection, Command command, CancellationToken cancellationToken)
