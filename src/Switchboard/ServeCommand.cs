@@ -110,9 +110,13 @@ internal static partial class ServeCommand
         // thread instead of hopping through its scheduler: one thread hop less per send, measured in
         // docs/performance.md (run 6). It is "unsafe" for applications whose handlers block, since they would then
         // block socket I/O; serve runs only Switchboard's own code, which never blocks, so it is on here. An
-        // application embedding Switchboard decides for itself (UseSockets in its own Program.cs).
+        // application embedding Switchboard decides for itself (UseSockets in its own Program.cs). The same setting
+        // runs the socket layer's completions on its epoll threads (SocketCompletions), which Kestrel's inline
+        // scheduling needs to save the hop for received data too; no socket is opened before this line.
         var inline = builder.Configuration.GetValue<bool?>("Switchboard:InlineScheduling") ?? true;
         builder.WebHost.UseSockets(o => o.UnsafePreferInlineScheduling = inline);
+        var inlineCompletions = inline ? SocketCompletions.PreferInline() : SocketCompletions.IsInline();
+
         if (extras.Certificate is { } certificate)
         {
             builder.WebHost.ConfigureKestrel(k => k.ConfigureHttpsDefaults(https => https.ServerCertificate = certificate));
@@ -156,6 +160,7 @@ internal static partial class ServeCommand
                 LogSecured(logger, app.Environment.EnvironmentName, security.HasAuthKey ? "tokens required" + (security.Auth.AllowAnonymous == true ? " (anonymous allowed)" : string.Empty) : "anonymous clients", security.Channels.Count);
             }
 
+            LogSocketIo(logger, inline ? "on" : "off", inlineCompletions ? "on the I/O thread" : "on the thread pool");
             LogListening(logger, string.Join(", ", app.Urls));
         });
         return app;
@@ -166,6 +171,9 @@ internal static partial class ServeCommand
 
     [LoggerMessage(310, LogLevel.Information, "Environment {Environment}: {Authentication}, {RuleCount} channel rules.")]
     private static partial void LogSecured(ILogger logger, string environment, string authentication, int ruleCount);
+
+    [LoggerMessage(102, LogLevel.Information, "Socket I/O: Kestrel inline scheduling {Scheduling}, socket completions {Completions} (Switchboard:InlineScheduling, " + SocketCompletions.Variable + ").")]
+    private static partial void LogSocketIo(ILogger logger, string scheduling, string completions);
 
     [LoggerMessage(101, LogLevel.Information, "Switchboard listening on {Urls} (WebSocket endpoint /ws, pages at /).")]
     private static partial void LogListening(ILogger logger, string urls);

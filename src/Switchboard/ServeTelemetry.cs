@@ -22,10 +22,12 @@ internal static class ServeTelemetry
             .ConfigureResource(r => r.AddService("switchboard", serviceInstanceId: builder.Configuration["Switchboard:NodeId"]))
             .WithMetrics(metrics => metrics
                 .AddMeter(SwitchboardMetrics.MeterName, "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel")
-                .AddPrometheusExporter())
-            .WithTracing(tracing => tracing.AddSource(SwitchboardActivities.SourceName));
+                .AddPrometheusExporter());
         if (!string.IsNullOrWhiteSpace(otlp))
         {
+            // Spans only when they go somewhere: a tracer provider without an exporter would still sample and build
+            // a span per command (measured in the echo profile) for nobody.
+            telemetry.WithTracing(tracing => tracing.AddSource(SwitchboardActivities.SourceName));
             telemetry.UseOtlpExporter(OpenTelemetry.Exporter.OtlpExportProtocol.Grpc, new Uri(otlp));
         }
     }

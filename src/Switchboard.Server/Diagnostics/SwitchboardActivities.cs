@@ -16,16 +16,27 @@ public static class SwitchboardActivities
     internal static readonly ActivitySource Source = new(SourceName);
 
     /// <summary>Starts a span for a connection's admission, or returns <see langword="null"/> when nobody listens.</summary>
-    internal static Activity? StartConnect(string? remoteAddress)
+    internal static Activity? StartConnect(System.Net.IPAddress? remoteAddress)
     {
+        // Checked first so that nothing (the address's string here, the span's name below) is made for nobody.
+        if (!Source.HasListeners())
+        {
+            return null;
+        }
+
         var activity = Source.StartActivity("switchboard.connect", ActivityKind.Server);
-        activity?.SetTag("network.peer.address", remoteAddress);
+        activity?.SetTag("network.peer.address", remoteAddress?.ToString());
         return activity;
     }
 
     /// <summary>Starts a span for a command on <paramref name="channel"/> (subscribe, publish, rpc), or <see langword="null"/> when nobody listens.</summary>
     internal static Activity? StartCommand(string command, string? channel)
     {
+        if (!Source.HasListeners())
+        {
+            return null;
+        }
+
         var activity = Source.StartActivity("switchboard." + command, ActivityKind.Server);
         if (activity is not null)
         {

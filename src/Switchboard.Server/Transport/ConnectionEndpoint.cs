@@ -89,7 +89,7 @@ internal sealed class ConnectionEndpoint
 
         // Limits and authentication happen on the accepted socket, so that a refused client sees why in the close frame.
         AdmittedConnection? admitted;
-        using (var span = SwitchboardActivities.StartConnect(context.Connection.RemoteIpAddress?.ToString()))
+        using (var span = SwitchboardActivities.StartConnect(context.Connection.RemoteIpAddress))
         {
             admitted = await _admission.AdmitAsync(context, socket, protocol).ConfigureAwait(false);
             if (admitted is null)
