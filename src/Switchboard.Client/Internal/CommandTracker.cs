@@ -108,7 +108,7 @@ internal sealed class CommandTracker
             _resumeAt = 0; // A new connection has a new bucket on the server.
             foreach (var command in _offline)
             {
-                command.OfflineNode = _held.AddLast(command);
+                command.WaitingNode = _held.AddLast(command);
             }
 
             _offline.Clear();
@@ -131,7 +131,7 @@ internal sealed class CommandTracker
             var unanswered = new List<PendingCommand>();
             foreach (var command in _pending.Values)
             {
-                if (command.Sent || command.OfflineNode?.List == _held)
+                if (command.Sent || command.WaitingNode?.List == _held)
                 {
                     unanswered.Add(command);
                 }
@@ -145,11 +145,11 @@ internal sealed class CommandTracker
             {
                 var wasSent = command.Sent;
                 command.Sent = false;
-                command.OfflineNode = null;
+                command.WaitingNode = null;
                 switch (wasSent ? command.Resend : ResendPolicy.Resend)
                 {
                     case ResendPolicy.Resend:
-                        command.OfflineNode = insertAt is null ? _offline.AddLast(command) : _offline.AddBefore(insertAt, command);
+                        command.WaitingNode = insertAt is null ? _offline.AddLast(command) : _offline.AddBefore(insertAt, command);
                         break;
                     case ResendPolicy.FailIfSent:
                         _pending.Remove(command.Id);
@@ -193,7 +193,7 @@ internal sealed class CommandTracker
             _resumeAt = Math.Max(_resumeAt, Environment.TickCount64 + (long)Math.Ceiling(delay.TotalMilliseconds));
             if (command.Resend != ResendPolicy.Forget)
             {
-                command.OfflineNode = InsertInOrder(sink is null ? _offline : _held, command);
+                command.WaitingNode = InsertInOrder(sink is null ? _offline : _held, command);
             }
         }
 
@@ -235,7 +235,7 @@ internal sealed class CommandTracker
         lock (_gate)
         {
 
-            if (!_pending.TryGetValue(command.Id, out var current) || current != command || command.Sent || command.OfflineNode is not null)
+            if (!_pending.TryGetValue(command.Id, out var current) || current != command || command.Sent || command.WaitingNode is not null)
             {
                 return; // Timed out, cancelled or failed meanwhile.
             }
@@ -250,12 +250,12 @@ internal sealed class CommandTracker
 
             if (_sink is not null)
             {
-                command.OfflineNode = InsertInOrder(_held, command);
+                command.WaitingNode = InsertInOrder(_held, command);
                 SendHeld();
                 return;
             }
 
-            command.OfflineNode = InsertInOrder(_offline, command);
+            command.WaitingNode = InsertInOrder(_offline, command);
         }
     }
 
@@ -270,7 +270,7 @@ internal sealed class CommandTracker
             _pending.Clear();
             foreach (var command in all)
             {
-                command.OfflineNode = null;
+                command.WaitingNode = null;
             }
 
             _offline.Clear();
@@ -302,7 +302,7 @@ internal sealed class CommandTracker
             {
                 // Sent now, or after the commands before it when the window is full. When the connection is closing
                 // it waits here, and goes to the buffer when the loss is reported (even an rpc: it was not sent).
-                command.OfflineNode = _held.AddLast(command);
+                command.WaitingNode = _held.AddLast(command);
                 SendHeld();
                 return;
             }
@@ -316,12 +316,12 @@ internal sealed class CommandTracker
                 }
 
                 dropped = _overflow == OfflineBufferOverflow.DropOldest ? _offline.First!.Value : _offline.Last!.Value;
-                _offline.Remove(dropped.OfflineNode!);
-                dropped.OfflineNode = null;
+                _offline.Remove(dropped.WaitingNode!);
+                dropped.WaitingNode = null;
                 _pending.Remove(dropped.Id);
             }
 
-            command.OfflineNode = _offline.AddLast(command);
+            command.WaitingNode = _offline.AddLast(command);
         }
 
         dropped?.Completion.TrySetException(new SwitchboardBufferFullException($"dropped from the full offline buffer ({_bufferSize} commands)"));
@@ -333,10 +333,10 @@ internal sealed class CommandTracker
         lock (_gate)
         {
             _pending.Remove(command.Id);
-            if (command.OfflineNode is { } node)
+            if (command.WaitingNode is { } node)
             {
                 node.List!.Remove(node);
-                command.OfflineNode = null;
+                command.WaitingNode = null;
             }
             else if (command.Sent)
             {
@@ -364,7 +364,7 @@ internal sealed class CommandTracker
             }
 
             _held.RemoveFirst();
-            command.OfflineNode = null;
+            command.WaitingNode = null;
             command.Sent = true;
             _inFlight++;
         }

@@ -16,7 +16,7 @@ internal enum ResendPolicy
 }
 
 /// <summary>A command waiting for its result: in the offline buffer, or sent and unanswered.</summary>
-/// <remarks>Thread safety: <see cref="OfflineNode"/> and <see cref="Sent"/> are guarded by the <see cref="CommandTracker"/>'s lock.</remarks>
+/// <remarks>Thread safety: <see cref="WaitingNode"/> and <see cref="Sent"/> are guarded by the <see cref="CommandTracker"/>'s lock.</remarks>
 internal sealed class PendingCommand
 {
     public PendingCommand(long id, string type, byte[] payload, ResendPolicy resend)
@@ -43,8 +43,8 @@ internal sealed class PendingCommand
     /// result must be handled in order with the messages after it (subscribe). Gets the whole <c>result</c> message.</summary>
     public Func<ServerMessage, ValueTask>? OnResult { get; init; }
 
-    /// <summary>Its place in the offline buffer, while it is there.</summary>
-    public LinkedListNode<PendingCommand>? OfflineNode { get; set; }
+    /// <summary>Its place in the list it waits in, while it waits: the offline buffer, or the commands held for the send window.</summary>
+    public LinkedListNode<PendingCommand>? WaitingNode { get; set; }
 
     /// <summary>Whether it has been handed to a connection.</summary>
     public bool Sent { get; set; }
