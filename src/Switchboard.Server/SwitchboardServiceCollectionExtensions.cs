@@ -67,6 +67,8 @@ public static class SwitchboardServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SwitchboardSecurityOptions>, SwitchboardSecurityOptionsValidator>());
         services.TryAddSingleton<SecurityPolicy>();
         services.TryAddSingleton<ConnectionAdmission>();
+        services.TryAddSingleton<AppSignIn>();
+        services.TryAddSingleton<OriginCheck>();
         services.TryAddSingleton(static sp => sp.GetRequiredService<SecurityPolicy>().CreateAuthorizer());
     }
 }

@@ -84,6 +84,21 @@ public sealed class SwitchboardAuthOptions
     /// <summary>The longest token accepted, in characters. Default 8192.</summary>
     public int MaxTokenLength { get; set; } = 8192;
 
+    /// <summary>
+    /// For a user signed in by the application's ASP.NET Core authentication: the claim type of the user id.
+    /// Default: <c>sub</c>, then <see cref="System.Security.Claims.ClaimTypes.NameIdentifier"/>.
+    /// </summary>
+    public string? UserIdClaim { get; set; }
+
+    /// <summary>
+    /// For a user signed in by the application: the claim type of the roles. Default: <c>role</c>, <c>roles</c>,
+    /// <see cref="System.Security.Claims.ClaimTypes.Role"/> and the identity's own role claim type.
+    /// </summary>
+    public string? RoleClaim { get; set; }
+
+    /// <summary>For a user signed in by the application: the claim type of the channel patterns that narrow subscriptions. Default <c>channels</c>.</summary>
+    public string ChannelsClaim { get; set; } = "channels";
+
     /// <summary>Whether any key to validate tokens with is configured.</summary>
     public bool HasKey =>
         !string.IsNullOrEmpty(Secret) || !string.IsNullOrWhiteSpace(PublicKeyPem) || !string.IsNullOrWhiteSpace(PublicKeyFile) || !string.IsNullOrWhiteSpace(JwksFile);

@@ -33,7 +33,8 @@ internal sealed class SecurityPolicy
         CommandBurst = limits.CommandBurst is > 0 ? limits.CommandBurst.Value : CommandsPerSecond * 2;
         AbuseThreshold = Resolve(limits.AbuseThreshold, DefaultAbuseThreshold);
         AbuseWindow = limits.AbuseWindow;
-        AllowedOrigins = value.AllowedOrigins.Count == 0 || value.AllowedOrigins.Contains("*")
+        AnyOrigin = value.AllowedOrigins.Contains("*");
+        AllowedOrigins = value.AllowedOrigins.Count == 0 || AnyOrigin
             ? null
             : new HashSet<string>(value.AllowedOrigins.Select(o => o.TrimEnd('/')), StringComparer.OrdinalIgnoreCase);
     }
@@ -68,7 +69,10 @@ internal sealed class SecurityPolicy
 
     public TimeSpan AbuseWindow { get; }
 
-    /// <summary>The allowed origins, or <see langword="null"/> for any.</summary>
+    /// <summary>Whether <c>AllowedOrigins</c> says <c>*</c>: every origin, also for cookie sign-ins.</summary>
+    public bool AnyOrigin { get; }
+
+    /// <summary>The allowed origins, or <see langword="null"/> when none are listed.</summary>
     public IReadOnlySet<string>? AllowedOrigins { get; }
 
     private int Resolve(int? configured, int secureDefault) => configured switch

@@ -100,7 +100,8 @@ internal sealed class TokenValidator
         }
     }
 
-    private static string Describe(Exception? failure) => failure switch
+    /// <summary>What a validation failure says to the client: the kind of failure, never its text (which can name keys).</summary>
+    internal static string Describe(Exception? failure) => failure switch
     {
         SecurityTokenExpiredException => "token expired",
         SecurityTokenNotYetValidException => "token not yet valid",
