@@ -58,7 +58,8 @@ public static class SwitchboardServiceCollectionExtensions
         services.AddMetrics();
         services.TryAddSingleton<Switchboard.Server.Diagnostics.SwitchboardMetrics>();
         services.TryAddSingleton<NodeTraffic>(); // The admin page's view of the metrics, through the HTTP API's info.
-        services.AddHealthChecks().AddCheck<Switchboard.Server.Health.NodeReadinessCheck>("switchboard", tags: [Switchboard.Server.Health.SwitchboardHealthChecks.Ready]);
+        services.AddHealthChecks().AddCheck<Switchboard.Server.Health.NodeReadinessCheck>("switchboard", tags: [Switchboard.Server.Health.SwitchboardHealthChecks.Ready])
+            .AddCheck<Switchboard.Server.Health.ProviderKeysCheck>("switchboard-keys", tags: [Switchboard.Server.Health.SwitchboardHealthChecks.Ready]);
         return services;
     }
 
@@ -88,6 +89,8 @@ public static class SwitchboardServiceCollectionExtensions
         services.TryAddSingleton<SecurityPolicy>();
         services.TryAddSingleton<ConnectionAdmission>();
         services.TryAddSingleton<AppSignIn>();
+        services.TryAddSingleton<ProviderKeys>();
+        services.AddHostedService<ProviderKeysLoader>();
         services.TryAddSingleton<OriginCheck>();
         services.TryAddSingleton(static sp => sp.GetRequiredService<SecurityPolicy>().CreateAuthorizer());
     }

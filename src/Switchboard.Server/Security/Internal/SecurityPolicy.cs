@@ -16,13 +16,13 @@ internal sealed class SecurityPolicy
     public const int DefaultCommandsPerSecond = 100;
     public const int DefaultAbuseThreshold = 100;
 
-    public SecurityPolicy(IOptions<SwitchboardSecurityOptions> options)
+    public SecurityPolicy(IOptions<SwitchboardSecurityOptions> options, ProviderKeys? provider = null)
     {
         var value = options.Value;
         Options = value;
         Auth = value.Auth;
         IsOpen = value.IsOpenDevelopmentMode;
-        Tokens = value.HasAuthKey ? new TokenValidator(value.Auth) : null;
+        Tokens = value.HasAuthKey ? new TokenValidator(value.Auth, provider) : null;
         RequiresToken = Tokens is not null && value.Auth.AllowAnonymous != true;
         var limits = value.Limits;
         MaxConnections = Resolve(limits.MaxConnections, DefaultMaxConnections);
