@@ -26,6 +26,6 @@ app.MapPost("/signin", async (HttpContext context) =>
     return Results.Redirect("/");
 });
 app.MapGet("/", (HttpContext context) => Results.Content(SignInPage.For(context.User.Identity?.IsAuthenticated == true ? context.User.FindFirstValue(ClaimTypes.NameIdentifier) : null), "text/html; charset=utf-8"));
-app.MapSwitchboard("/ws").RequireAuthorization(); // The signed-in user is the connection's user; anonymous upgrades get 401.
+app.MapSwitchboard("/ws").RequireAuthorization(); // The signed-in user is the connection's user; anonymous upgrades are refused.
 app.LogListeningAddress("SignIn");
 app.Run();

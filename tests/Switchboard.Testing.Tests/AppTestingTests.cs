@@ -73,3 +73,26 @@ public sealed class AppTestingTests : IClassFixture<WebApplicationFactory<Progra
         Assert.Equal("second", unexpected.Received["data"]!["text"]!.GetValue<string>());
     }
 }
+
+/// <summary>The README's embedding example is samples/SignIn's Program, which the tests above run: every line of it is there.</summary>
+public sealed class ReadmeEmbeddingExampleTests
+{
+    [Fact]
+    public void Every_line_of_the_readmes_embedding_example_is_in_the_tested_samples_program()
+    {
+        var root = new DirectoryInfo(AppContext.BaseDirectory);
+        while (!File.Exists(Path.Combine(root.FullName, "Switchboard.slnx")))
+        {
+            root = root.Parent ?? throw new DirectoryNotFoundException("the repository root");
+        }
+
+        var readme = File.ReadAllText(Path.Combine(root.FullName, "README.md"));
+        var section = readme[readme.IndexOf("## Embedding in an ASP.NET Core app", StringComparison.Ordinal)..];
+        var start = section.IndexOf("```csharp\n", StringComparison.Ordinal) + "```csharp\n".Length;
+        var example = section[start..section.IndexOf("```", start, StringComparison.Ordinal)];
+        var program = File.ReadAllLines(Path.Combine(root.FullName, "samples", "SignIn", "Program.cs")).Select(l => l.Trim()).ToHashSet(StringComparer.Ordinal);
+        var lines = example.Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0).ToList();
+        Assert.True(lines.Count > 10, "the README's embedding example was not found");
+        Assert.All(lines, line => Assert.Contains(line, program));
+    }
+}
