@@ -205,10 +205,9 @@ public sealed class ProviderKeysTests
     [InlineData("--Switchboard:Auth:KeyRefreshInterval=00:00:00.100", "Switchboard:Auth:KeyRefreshInterval must be at least 00:00:01")]
     public async Task Serve_refuses_provider_settings_that_would_fetch_keys_unsafely(string flag, string message)
     {
-        var error = new StringWriter();
-        var exit = await SwitchboardCli.Create().Parse(["serve", "--urls", "http://127.0.0.1:0", "--Switchboard:Auth:Authority=https://login.example.com", flag]).InvokeAsync(new System.CommandLine.InvocationConfiguration { Output = new StringWriter(), Error = error });
+        var (exit, _, error) = await HostSecurityTests.RunAsync("serve", "--urls", "http://127.0.0.1:0", "--Switchboard:Auth:Authority=https://login.example.com", flag);
         Assert.Equal(2, exit);
-        Assert.Contains(message, error.ToString());
+        Assert.Contains(message, error);
     }
 
     [Fact]

@@ -13,9 +13,8 @@ public sealed partial class UnknownSettingsTests
 {
     private static async Task<(int Exit, string Error)> ServeAsync(params string[] flags)
     {
-        var error = new StringWriter();
-        var exit = await SwitchboardCli.Create().Parse(["serve", "--urls", "http://127.0.0.1:0", .. flags]).InvokeAsync(new System.CommandLine.InvocationConfiguration { Output = new StringWriter(), Error = error });
-        return (exit, error.ToString());
+        var (exit, _, error) = await HostSecurityTests.RunAsync(["serve", "--urls", "http://127.0.0.1:0", .. flags]);
+        return (exit, error);
     }
 
     [Fact]
