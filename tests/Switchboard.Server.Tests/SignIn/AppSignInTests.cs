@@ -78,6 +78,15 @@ public sealed class AppSignInTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_endpoints_CORS_policy_decides_which_other_origins_may_use_the_cookie()
+    {
+        var cookies = await _app.SignInWithCookieAsync("dora");
+        await using var spa = await _app.ConnectWithCookieAsync(cookies, "/app-cors", origin: SignInApp.SpaOrigin);
+        Assert.Equal("dora", spa.Welcome["user"]!.GetValue<string>());
+        await SignInApp.AssertRefusedAsync(403, () => _app.ConnectWithCookieAsync(cookies, "/app-cors", origin: "https://evil.example"));
+    }
+
+    [Fact]
     public async Task The_per_user_limit_counts_the_apps_users()
     {
         var cookies = await _app.SignInWithCookieAsync("erin");

@@ -20,13 +20,17 @@ namespace Switchboard.Server.Tests.SignIn;
 /// <summary>
 /// An ASP.NET Core app on real Kestrel that signs its users in itself, with cookies (<c>/signin?user=&amp;role=</c>)
 /// and JwtBearer (RS256 tokens of <see cref="Key"/>), and no Switchboard key at all. It maps the built-in protocol
-/// at <c>/app</c> (<c>RequireAuthorization()</c>: the cookie scheme) and <c>/app-jwt</c> (a Bearer-only policy), and
+/// at <c>/app</c> (<c>RequireAuthorization()</c>: the cookie scheme), <c>/app-cors</c> (the same, with a CORS policy
+/// for <see cref="SpaOrigin"/>) and <c>/app-jwt</c> (a Bearer-only policy), and
 /// <see cref="SignedInHandler"/> (<c>[Authorize]</c> for Bearer on the class) at <c>/handler</c>; channel rules give
 /// every user their own <c>user.{sub}</c> and admins <c>admin.&gt;</c>.
 /// </summary>
 public sealed class SignInApp : IAsyncDisposable
 {
     public const int MaxConnectionsPerUser = 3;
+
+    /// <summary>The one other origin <c>/app-cors</c>'s CORS policy allows.</summary>
+    public const string SpaOrigin = "https://spa.example";
 
     private SignInApp(TestServer server, RSA key)
     {
@@ -70,6 +74,7 @@ public sealed class SignInApp : IAsyncDisposable
                         };
                     });
                 services.AddAuthorization();
+                services.AddCors();
             },
             configureApp: app =>
             {
@@ -89,7 +94,9 @@ public sealed class SignInApp : IAsyncDisposable
                     await context.SignInAsync(new ClaimsPrincipal(new ClaimsIdentity([new Claim(ClaimTypes.Name, "no id")], CookieAuthenticationDefaults.AuthenticationScheme)));
                     return Results.Ok();
                 });
+                app.UseCors(); // Endpoints with CORS metadata need the middleware; the Origin check reads the same policy.
                 app.MapSwitchboard("/app").RequireAuthorization();
+                app.MapSwitchboard("/app-cors").RequireAuthorization().RequireCors(p => p.WithOrigins(SpaOrigin));
                 app.MapSwitchboard("/app-jwt").RequireAuthorization(new AuthorizeAttribute { AuthenticationSchemes = JwtBearerDefaults.AuthenticationScheme });
                 app.MapSwitchboardHandler<SignedInHandler>("/handler");
             });
