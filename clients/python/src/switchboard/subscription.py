@@ -180,13 +180,17 @@ class Subscription:
         return True
 
     async def _put(self, publication: Publication) -> None:
-        if self.state == "unsubscribed":
+        if self._ended():
             return
         # A reader that falls buffer_size behind stops the client reading the socket: the server then closes with
         # 4003 (slow consumer), and the client reconnects and recovers.
-        while len(self._items) >= self._limit and self.state != "unsubscribed":
+        while len(self._items) >= self._limit and not self._ended():
             self._writable.clear()
             with self._client._reader_blocked():
                 await self._writable.wait()
-        self._items.append(publication)
-        self._readable.set()
+        if not self._ended():
+            self._items.append(publication)
+            self._readable.set()
+
+    def _ended(self) -> bool:
+        return self.state == "unsubscribed"
