@@ -15,8 +15,10 @@ FAST = {"min_delay": 0.05, "max_delay": 0.5}
 
 
 @pytest.fixture(scope="module")
-def small_history() -> Server:
-    started = Server("--Switchboard:HistorySize=5")
+def constrained() -> Server:
+    """A server with a short history, a small outgoing queue and a low rate limit."""
+    started = Server("--Switchboard:HistorySize=5", "--Switchboard:OutgoingQueueLimit=65536",
+                     "--Switchboard:Limits:CommandsPerSecond=20", "--Switchboard:Limits:CommandBurst=10")
     yield started
     started.stop()
 
@@ -137,9 +139,9 @@ async def test_the_offline_buffer_is_bounded(server: Server) -> None:
     await proxy.close()
 
 
-async def test_a_gap_beyond_history_is_reported_on_the_next_publication(small_history: Server) -> None:
-    proxy = await TcpProxy(small_history.port).start()
-    async with Client(proxy.ws_url, **FAST) as client, AsyncServerApi(small_history.url, API_KEY) as api:
+async def test_a_gap_beyond_history_is_reported_on_the_next_publication(constrained: Server) -> None:
+    proxy = await TcpProxy(constrained.port).start()
+    async with Client(proxy.ws_url, **FAST) as client, AsyncServerApi(constrained.url, API_KEY) as api:
         sub = await client.subscribe("py.gap")
         await api.publish("py.gap", 1)
         assert [p.offset for p in await take(sub, 1)] == [1]
@@ -156,15 +158,11 @@ async def test_a_gap_beyond_history_is_reported_on_the_next_publication(small_hi
     await proxy.close()
 
 
-async def test_a_burst_past_the_servers_rate_limit_is_paced_and_all_published_in_order() -> None:
-    limited = Server("--Switchboard:Limits:CommandsPerSecond=20", "--Switchboard:Limits:CommandBurst=10")
-    try:
-        async with Client(limited.ws_url) as client:
-            offsets = await asyncio.gather(*(client.publish("py.paced", n) for n in range(60)))
-            assert offsets == list(range(1, 61))
-            assert client.state == "connected" and client.last_disconnect is None
-    finally:
-        limited.stop()
+async def test_a_burst_past_the_servers_rate_limit_is_paced_and_all_published_in_order(constrained: Server) -> None:
+    async with Client(constrained.ws_url) as client:
+        offsets = await asyncio.gather(*(client.publish("py.paced", n) for n in range(60)))
+        assert offsets == list(range(1, 61))
+        assert client.state == "connected" and client.last_disconnect is None
 
 
 async def test_a_kick_4005_stops_the_client_and_ends_the_iteration(server: Server) -> None:
@@ -180,36 +178,32 @@ async def test_a_kick_4005_stops_the_client_and_ends_the_iteration(server: Serve
     await client.close()
 
 
-async def test_a_frozen_reader_gets_4003_then_reconnects_and_loses_nothing_silently() -> None:
-    slow = Server("--Switchboard:OutgoingQueueLimit=65536")
-    try:
-        async with Client(slow.ws_url, buffer_size=10, **FAST) as client, AsyncServerApi(slow.url, API_KEY) as api:
-            sub = await client.subscribe("py.frozen")
-            blob = "y" * 4000
-            total = 0
-            # Nobody reads `sub`: the client stops reading the socket and the server's queue for it overflows.
-            while total < 3000 and (total % 100 or (await api.info())["closes"].get("4003", 0) == 0):
-                await api.publish("py.frozen", {"n": total + 1, "blob": blob})
-                total += 1
-            assert (await api.info())["closes"].get("4003", 0) >= 1, "the server never closed the frozen reader"
-            lost: list[StateChange] = []
-            client.on_state(lambda change: lost.append(change) if change.state == "connecting" else None)
-            received = []
+async def test_a_frozen_reader_gets_4003_then_reconnects_and_loses_nothing_silently(constrained: Server) -> None:
+    async with Client(constrained.ws_url, buffer_size=10, **FAST) as client, AsyncServerApi(constrained.url, API_KEY) as api:
+        sub = await client.subscribe("py.frozen")
+        blob = "y" * 4000
+        total = 0
+        # Nobody reads `sub`: the client stops reading the socket and the server's queue for it overflows.
+        while total < 3000 and (total % 100 or (await api.info())["closes"].get("4003", 0) == 0):
+            await api.publish("py.frozen", {"n": total + 1, "blob": blob})
+            total += 1
+        assert (await api.info())["closes"].get("4003", 0) >= 1, "the server never closed the frozen reader"
+        lost: list[StateChange] = []
+        client.on_state(lambda change: lost.append(change) if change.state == "connecting" else None)
+        received = []
 
-            async def read() -> None:
-                async for publication in sub:
-                    received.append(publication)
-                    if publication.data["n"] == "last":
-                        return
+        async def read() -> None:
+            async for publication in sub:
+                received.append(publication)
+                if publication.data["n"] == "last":
+                    return
 
-            reader = asyncio.create_task(read())
-            await wait_for(lambda: lost and client.state == "connected" and sub.recovered is not None, "the reconnect and resubscribe")
-            await api.publish("py.frozen", {"n": "last", "blob": ""})
-            await asyncio.wait_for(reader, 30)
-            offsets = [p.offset for p in received]
-            assert offsets == sorted(set(offsets)), "a duplicate or an out-of-order publication"
-            assert offsets[-1] == total + 1
-            for before, after in zip(received, received[1:]):
-                assert after.offset == before.offset + 1 or after.follows_gap, f"a silent jump {before.offset} -> {after.offset}"
-    finally:
-        slow.stop()
+        reader = asyncio.create_task(read())
+        await wait_for(lambda: lost and client.state == "connected" and sub.recovered is not None, "the reconnect and resubscribe")
+        await api.publish("py.frozen", {"n": "last", "blob": ""})
+        await asyncio.wait_for(reader, 30)
+        offsets = [p.offset for p in received]
+        assert offsets == sorted(set(offsets)), "a duplicate or an out-of-order publication"
+        assert offsets[-1] == total + 1
+        for before, after in zip(received, received[1:]):
+            assert after.offset == before.offset + 1 or after.follows_gap, f"a silent jump {before.offset} -> {after.offset}"
