@@ -13,7 +13,8 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from ._backoff import backoff_delay
 from ._commands import CommandQueue, Policy
 from ._link import Link
-from ._protocol import TOKEN_EXPIRED, matches, should_reconnect
+from ._protocol import TOKEN_EXPIRED, should_reconnect
+from ._routing import Subscriptions
 from ._transport import Closed, Socket
 from .errors import SwitchboardConnectionError
 from .models import Disconnect, History, Position, PresenceClient, PresenceEvent, Publication, State, StateChange
@@ -53,7 +54,7 @@ class Client:
         self._batch = batch
         self._offline_limit = offline_limit
         self._commands: CommandQueue | None = None
-        self._subscriptions: dict[str, Subscription] = {}
+        self._subscriptions = Subscriptions(self)
         self._state: State = "disconnected"
         self._state_listeners: list[Callable[[StateChange], Any]] = []
         self._message_listeners: list[Callable[[Publication], Any]] = []
@@ -113,9 +114,7 @@ class Client:
         if self._commands is not None:
             self._commands.fail_all(error)
         self._fail_connect(error)
-        for subscription in list(self._subscriptions.values()):
-            subscription.end()
-        self._subscriptions.clear()
+        self._subscriptions.end_all()
         self.client_id = None
         self._set_state("closed", 1000, "client disconnect")
 
@@ -144,7 +143,7 @@ class Client:
         self._subscriptions[channel] = subscription
         if self._state == "connected" and self._commands is not None:
             try:
-                await self._commands.wait(self._send_subscribe(subscription), self.command_timeout)
+                await self._commands.wait(self._subscriptions.send_subscribe(subscription), self.command_timeout)
             except BaseException:
                 if self._subscriptions.get(channel) is subscription and subscription.state != "subscribed":
                     del self._subscriptions[channel]
@@ -236,10 +235,9 @@ class Client:
             socket = await Socket.open(self._build_url(), headers, self._connect_timeout)
         except Closed as closed:
             return closed.code, closed.reason, False
-        except (OSError, asyncio.TimeoutError, Exception) as error:  # Refused, reset, bad handshake: retry.
+        except Exception as error:  # Refused, reset, timed out, a bad handshake: a failed attempt.
             return None, f"could not connect: {error}", False
         link = Link(socket, self._commands)
-        self._link = link
         try:
             welcome = await asyncio.wait_for(self._await_welcome(link, token), self._connect_timeout)
         except Closed as closed:
@@ -247,13 +245,16 @@ class Client:
         except asyncio.TimeoutError:
             socket.abort()
             return None, "connect timed out: no welcome", False
+        self._link = link
         self._current_token = token
         self._on_welcome(welcome)
+        code: int | None = None
+        reason = "connection lost"
         try:
             code, reason = await link.run(self._dispatch, float(welcome.get("ping") or 25), self._heartbeat_timeout, welcome.get("limits"))
         finally:
             self._link = None
-            self._commands.connection_lost(None, "connection lost")
+            self._commands.connection_lost(code, reason)
             for subscription in self._subscriptions.values():
                 subscription.healing = False
         return code, reason, True
@@ -286,19 +287,18 @@ class Client:
         self._commands.connected()
         # Subscriptions first, so that buffered publishes to a subscribed channel come after its recovered history.
         for subscription in self._subscriptions.values():
-            self._send_subscribe(subscription, front=True)
+            self._subscriptions.send_subscribe(subscription, front=True)
         self._set_state("connected")
         if self._connected is not None and not self._connected.done():
             self._connected.set_result(None)
 
     def _stop(self, code: int | None, reason: str) -> None:
-        error = SwitchboardConnectionError(f"could not connect: {reason or f'close {code}'}" if not self.client_id
-                                           else f"the client is disconnected: {reason or code}", code, reason)
+        why = reason or f"close {code}"
+        first = self._connected is not None and not self._connected.done()
+        error = SwitchboardConnectionError(f"could not connect: {why}" if first else f"the client stopped: {why}", code, reason)
         assert self._commands is not None
         self._commands.fail_all(error)
-        for subscription in list(self._subscriptions.values()):
-            subscription.end(SwitchboardConnectionError(f"the client stopped: {reason or f'close {code}'}", code, reason))
-        self._subscriptions.clear()
+        self._subscriptions.end_all(SwitchboardConnectionError(f"the client stopped: {why}", code, reason))
         self._set_state("disconnected", code, reason)
         self._fail_connect(error)
 
@@ -325,7 +325,7 @@ class Client:
         kind = message["type"]
         assert self._commands is not None
         if kind == "message":
-            await self._route(message)
+            await self._subscriptions.route(message)
         elif kind == "result":
             await self._commands.on_result(message)
         elif kind in ("join", "leave"):
@@ -336,77 +336,9 @@ class Client:
         elif kind == "token_expiring":
             self._spawn(self._refresh_token())
         elif kind == "unsubscribe":
-            self._on_server_unsubscribe(message)
+            self._subscriptions.server_unsubscribed(message)
         elif kind == "error" and message.get("code") not in ("not_subscribed", "rate_limited"):
             log.warning("server error: %s: %s", message.get("code"), message.get("message"))
-
-    async def _route(self, message: dict[str, Any]) -> None:
-        channel = str(message.get("channel"))
-        exact = self._subscriptions.get(channel)
-        if not isinstance(message.get("offset"), int):
-            if exact is not None:
-                await exact.on_direct(message)
-            for listener in [] if exact is not None else list(self._message_listeners):
-                listener(Publication.from_wire(message))
-            return
-        if exact is not None and await exact.on_publication(message) == "gap":
-            self._heal(exact)
-        for subscription in list(self._subscriptions.values()):
-            if subscription.is_wildcard and matches(subscription.channel, channel):
-                await subscription.on_publication(message)
-
-    def _on_server_unsubscribe(self, message: dict[str, Any]) -> None:
-        subscription = self._subscriptions.get(str(message.get("channel")))
-        if subscription is None:
-            return
-        if message.get("resubscribe") is True:
-            self._heal(subscription, ended_by_server=True)  # A gap the server could not heal on its side.
-            return
-        del self._subscriptions[subscription.channel]
-        subscription.end()
-
-    def _heal(self, subscription: Subscription, ended_by_server: bool = False) -> None:
-        """Resubscribes from the last delivered position on this connection: the server recovers the gap or says it
-        cannot. One connection's commands run in order, so nothing of the ended subscription comes after the result."""
-        if subscription.healing or self._state != "connected" or self._commands is None:
-            return
-        if subscription.is_wildcard:
-            subscription.mark_gap()  # Patterns cannot recover: say so on the next publication.
-        subscription.healing = True
-        if not ended_by_server:
-            self._commands.send_raw('{"type":"unsubscribe","channel":' + _json_string(subscription.channel) + "}")
-        self._send_subscribe(subscription)
-
-    def _send_subscribe(self, subscription: Subscription, front: bool = False) -> Any:
-        assert self._commands is not None
-        since = subscription.since_for_subscribe()
-        body: dict[str, Any] = {"type": "subscribe", "channel": subscription.channel, "presence": subscription.wants_presence}
-        if since is not None:
-            body["since"] = since.wire()
-
-        async def applied(result: Any) -> None:
-            if self._subscriptions.get(subscription.channel) is subscription:
-                await subscription.on_subscribed(result, since is not None)
-
-        command = self._commands.submit(body, "forget", front=front, on_result=applied)
-        self._spawn(self._watch_subscribe(subscription, command))
-        return command
-
-    async def _watch_subscribe(self, subscription: Subscription, command: Any) -> None:
-        from .errors import CommandError, SwitchboardTimeoutError
-
-        assert self._commands is not None
-        try:
-            await self._commands.wait(command, self.command_timeout)
-        except CommandError as error:
-            if self._subscriptions.get(subscription.channel) is subscription:
-                del self._subscriptions[subscription.channel]
-                subscription.end(error)
-        except SwitchboardTimeoutError:
-            if self._link is not None:
-                self._link.abandon("subscribe timed out")  # No answer on a live link: a fresh one resubscribes.
-        except SwitchboardConnectionError:
-            pass  # Subscribed again on the next connection.
 
     async def _refresh_token(self) -> None:
         if self._get_token is None or self._commands is None:
@@ -423,14 +355,15 @@ class Client:
             log.warning("token refresh failed (the server will close with %d at expiry): %s", TOKEN_EXPIRED, error)
 
     async def _remove_subscription(self, subscription: Subscription) -> None:
-        if self._subscriptions.get(subscription.channel) is not subscription:
-            subscription.end()
-            return
-        del self._subscriptions[subscription.channel]
-        if self._state == "connected" and self._commands is not None:
-            # Without an id: nothing to wait for; commands run in order, so it also undoes a subscribe in flight.
-            self._commands.send_raw('{"type":"unsubscribe","channel":' + _json_string(subscription.channel) + "}")
-        subscription.end()
+        await self._subscriptions.remove(subscription)
+
+    def _on_send(self, publication: Publication) -> None:
+        for listener in list(self._message_listeners):
+            listener(publication)
+
+    def _abandon_link(self, reason: str) -> None:
+        if self._link is not None:
+            self._link.abandon(reason)
 
     @contextlib.contextmanager
     def _reader_blocked(self) -> Iterator[None]:
@@ -446,8 +379,3 @@ class Client:
         self._background.add(task)
         task.add_done_callback(self._background.discard)
 
-
-def _json_string(value: str) -> str:
-    import json
-
-    return json.dumps(value, ensure_ascii=False)
