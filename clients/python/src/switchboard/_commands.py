@@ -51,6 +51,8 @@ class CommandQueue:
         self._front = 0
         self._paused_until = 0.0
         self._wake = asyncio.Event()
+        #: Commands the server refused with ``rate_limited`` (and that were sent again).
+        self.refused = 0
 
     @property
     def buffered(self) -> int:
@@ -129,7 +131,8 @@ class CommandQueue:
             delay = retry_after / 1000 if isinstance(retry_after, (int, float)) and retry_after > 0 else 0.1
             self._paused_until = max(self._paused_until, asyncio.get_running_loop().time() + delay)
             command.sent = False
-            self._outbox.appendleft(command)
+            self.refused += 1
+            self._requeue(command)
             self._wake.set()
             return
         del self._pending[command.id]
@@ -187,6 +190,14 @@ class CommandQueue:
         if not command.future.done():
             command.future.set_exception(SwitchboardConnectionError(message, code, reason))
             command.future.exception()
+
+    def _requeue(self, command: Command) -> None:
+        """Back into the outbox in issue order: several refused in a row go out again in the order they were made."""
+        for index, item in enumerate(self._outbox):
+            if isinstance(item, Command) and item.id > command.id:
+                self._outbox.insert(index, command)
+                return
+        self._outbox.append(command)
 
     def _forget(self, command: Command) -> None:
         self._pending.pop(command.id, None)
