@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Callable
 
 
 class TcpProxy:
@@ -19,6 +20,7 @@ class TcpProxy:
         self._refuse = False
         self._drop_replies = False
         self._blackhole = False
+        self._drop_frame: Callable[[str], bool] | None = None
         self._pairs: set[tuple[asyncio.StreamWriter, asyncio.StreamWriter]] = set()
         self._server: asyncio.AbstractServer | None = None
 
@@ -46,6 +48,11 @@ class TcpProxy:
     def blackhole(self, on: bool) -> None:
         self._blackhole = on
 
+    def drop_server_frames(self, predicate: Callable[[str], bool] | None) -> None:
+        """Drops whole WebSocket text frames from the server whose text makes `predicate` true (None: none), keeping
+        the framing intact: the client sees a stream with messages missing, as a node that lost some would send it."""
+        self._drop_frame = predicate
+
     async def close(self) -> None:
         self.reset()
         if self._server is not None:
@@ -64,17 +71,54 @@ class TcpProxy:
         self.accepted += 1
         pair = (writer, up_writer)
         self._pairs.add(pair)
-        await asyncio.gather(self._pump(reader, up_writer, replies=False), self._pump(up_reader, writer, replies=True),
+        await asyncio.gather(self._pump(reader, up_writer), self._pump_frames(up_reader, writer),
                              return_exceptions=True)
         self._pairs.discard(pair)
         for end in pair:
             end.transport.abort()
 
-    async def _pump(self, source: asyncio.StreamReader, sink: asyncio.StreamWriter, replies: bool) -> None:
+    async def _pump(self, source: asyncio.StreamReader, sink: asyncio.StreamWriter) -> None:
+        """The client's side, byte for byte."""
         with contextlib.suppress(OSError, asyncio.IncompleteReadError):
             while chunk := await source.read(65536):
-                if self._blackhole or (replies and self._drop_replies):
+                if self._blackhole:
                     continue
                 sink.write(chunk)
                 await sink.drain()
         sink.transport.abort()
+
+    async def _pump_frames(self, source: asyncio.StreamReader, sink: asyncio.StreamWriter) -> None:
+        """The server's side: the upgrade response, then whole frames (server frames are not masked, RFC 6455 5.2)."""
+        with contextlib.suppress(OSError, asyncio.IncompleteReadError):
+            head = await source.readuntil(b"\r\n\r\n")
+            self._forward(sink, head)
+            await sink.drain()
+            upgraded = head.startswith(b"HTTP/1.1 101")
+            while True:
+                if not upgraded:
+                    chunk = await source.read(65536)
+                    if not chunk:
+                        break
+                    self._forward(sink, chunk)
+                    await sink.drain()
+                    continue
+                header = await source.readexactly(2)
+                length = header[1] & 0x7F
+                extended = b""
+                if length == 126:
+                    extended = await source.readexactly(2)
+                    length = int.from_bytes(extended, "big")
+                elif length == 127:
+                    extended = await source.readexactly(8)
+                    length = int.from_bytes(extended, "big")
+                payload = await source.readexactly(length)
+                drop = self._drop_frame
+                if drop is not None and header[0] & 0x0F == 1 and drop(payload.decode("utf-8", "replace")):
+                    continue
+                self._forward(sink, header + extended + payload)
+                await sink.drain()
+        sink.transport.abort()
+
+    def _forward(self, sink: asyncio.StreamWriter, data: bytes) -> None:
+        if not self._blackhole and not self._drop_replies:
+            sink.write(data)

@@ -60,6 +60,18 @@ class Running:
         self.process.wait(10)
 
 
+def test_the_install_commands_are_the_ones_the_suite_installs_with() -> None:
+    install = re.search(r"## Install\n.*?```sh\n(.*?)```", DOC.read_text(encoding="utf-8"), re.S)
+    assert install is not None
+    commands = install.group(1).splitlines()
+    assert commands == ["sudo apt-get install -y python3-venv python3-websockets python3-httpx",
+                        "python3 -m venv --system-site-packages .venv",
+                        ".venv/bin/pip install --no-build-isolation ./clients/python"]
+    script = (ROOT / "tests/python/run.sh").read_text(encoding="utf-8")
+    assert '/usr/bin/python3 -m venv --system-site-packages "$venv"' in script
+    assert '"$venv/bin/pip" install --no-build-isolation "$root/clients/python"' in script
+
+
 def test_the_page_has_the_five_examples() -> None:
     assert sorted(examples()) == ["backend", "script", "seed000", "seed001", "service"]
 
