@@ -34,7 +34,11 @@ class Client:
         async def create() -> _client.Client:
             return _client.Client(url, **options)
 
-        self._client = self._call(create())
+        try:
+            self._client = self._call(create())
+        except BaseException:
+            self._stop_loop()
+            raise
 
     @property
     def state(self) -> State:
@@ -53,9 +57,12 @@ class Client:
         try:
             self._call(self._client.close())
         finally:
-            self._loop.call_soon_threadsafe(self._loop.stop)
-            self._thread.join(10)
-            self._loop.close()
+            self._stop_loop()
+
+    def _stop_loop(self) -> None:
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(10)
+        self._loop.close()
 
     def __enter__(self) -> Client:
         self.connect()
