@@ -224,3 +224,14 @@ async def test_a_frozen_reader_gets_4003_then_reconnects_and_loses_nothing_silen
         assert offsets[-1] == total + 1
         for before, after in zip(received, received[1:]):
             assert after.offset == before.offset + 1 or after.follows_gap, f"a silent jump {before.offset} -> {after.offset}"
+
+
+async def test_presence_events_report_other_clients_joining_and_leaving(server: Server) -> None:
+    events = []
+    async with Client(server.ws_url) as watcher, Client(server.ws_url) as other:
+        await watcher.subscribe("py.room", presence=True, on_presence=events.append)
+        joined = await other.subscribe("py.room")
+        await wait_for(lambda: len(events) == 1, "the join")
+        await joined.unsubscribe()
+        await wait_for(lambda: len(events) == 2, "the leave")
+        assert [(e.joined, e.client.client) for e in events] == [(True, other.client_id), (False, other.client_id)]
