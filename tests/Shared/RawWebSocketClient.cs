@@ -21,15 +21,28 @@ public sealed class RawWebSocketClient : IAsyncDisposable
         _stream = tcp.GetStream();
     }
 
+    private static async Task<TcpClient> OpenAsync(Uri uri, CancellationToken cancellationToken)
+    {
+        var tcp = new TcpClient();
+        try
+        {
+            await tcp.ConnectAsync(uri.Host, uri.Port, cancellationToken);
+            return tcp;
+        }
+        catch
+        {
+            tcp.Dispose();
+            throw;
+        }
+    }
+
     /// <summary>Connects to <paramref name="uri"/> (ws://host:port/path?query) and completes the upgrade (expects 101).</summary>
     public static async Task<RawWebSocketClient> ConnectAsync(Uri uri, IReadOnlyDictionary<string, string>? headers = null, TimeSpan? timeout = null)
     {
         using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(30));
-        var tcp = new TcpClient();
-        var client = new RawWebSocketClient(tcp);
+        var client = new RawWebSocketClient(await OpenAsync(uri, cts.Token));
         try
         {
-            await tcp.ConnectAsync(uri.Host, uri.Port, cts.Token);
             var request = new StringBuilder()
                 .Append($"GET {uri.PathAndQuery} HTTP/1.1\r\nHost: {uri.Authority}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n")
                 .Append($"Sec-WebSocket-Key: {Convert.ToBase64String(RandomNumberGenerator.GetBytes(16))}\r\nSec-WebSocket-Version: 13\r\n");
