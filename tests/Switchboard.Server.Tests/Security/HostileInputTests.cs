@@ -82,7 +82,7 @@ public sealed class HostileInputTests : IClassFixture<SecureServerFixture>
             RejectedInUpgradeAsync(f, Jwt.Rs256(f.Key, Jwt.Claims("alice"), new JsonObject { ["crit"] = new JsonArray("x-bound"), ["x-bound"] = true }), "unsupported crit header"),
         ["exp as a string: 1008"] = f => RejectedInUpgradeAsync(f, Jwt.Rs256(f.Key, WithClaim(Jwt.Claims("alice"), "exp", (Jwt.Now + 3600).ToString(System.Globalization.CultureInfo.InvariantCulture))), "exp must be a number"),
         ["nbf as a string: 1008"] = f => RejectedInUpgradeAsync(f, Jwt.Rs256(f.Key, WithClaim(Jwt.Claims("alice"), "nbf", (Jwt.Now - 60).ToString(System.Globalization.CultureInfo.InvariantCulture))), "nbf must be a number"),
-        ["iat as a string: 1008"] = f => RejectedInUpgradeAsync(f, Jwt.Rs256(f.Key, WithClaim(Jwt.Claims("alice"), "iat", "yesterday")), null),
+        ["iat as a string: 1008"] = f => RejectedInUpgradeAsync(f, Jwt.Rs256(f.Key, WithClaim(Jwt.Claims("alice"), "iat", (Jwt.Now - 60).ToString(System.Globalization.CultureInfo.InvariantCulture))), "iat must be a number"),
         ["a frame header declaring 2^62 bytes, then silence: close 1009 at once"] = async f =>
         {
             await using var raw = await RawWebSocketClient.ConnectAsync(f.Server.WebSocketUri, new Dictionary<string, string> { ["Authorization"] = "Bearer " + f.Token("giant") });
