@@ -1,4 +1,5 @@
 using System.Net.WebSockets;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Switchboard.Protocol;
@@ -32,7 +33,8 @@ internal sealed class FanoutRig : IDisposable
         var broker = new MemoryBroker();
         var node = new SwitchboardNode(broker, new MemoryPresenceStore(), options, NullLogger<PresenceTracker>.Instance);
         var security = new SecurityPolicy(Options.Create(new SwitchboardSecurityOptions()));
-        var dispatcher = new CommandDispatcher(node, new OpenChannelAuthorizer(), security, NullLogger<CommandDispatcher>.Instance);
+        var signIn = new AppSignIn(Options.Create(new SwitchboardSecurityOptions()), new ServiceCollection().BuildServiceProvider().GetRequiredService<IServiceScopeFactory>());
+        var dispatcher = new CommandDispatcher(node, new OpenChannelAuthorizer(), security, signIn, NullLogger<CommandDispatcher>.Instance);
         var protocol = new BuiltInProtocol(dispatcher, node, security);
         Registry = node.Subscriptions;
         var channel = ChannelPattern.Parse(Channel);

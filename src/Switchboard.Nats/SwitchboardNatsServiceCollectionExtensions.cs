@@ -19,6 +19,7 @@ public static class SwitchboardNatsServiceCollectionExtensions
     public static IServiceCollection AddSwitchboardNats(this IServiceCollection services, Action<SwitchboardNatsOptions>? configure = null)
     {
         var options = services.AddOptions<SwitchboardNatsOptions>().BindConfiguration(SwitchboardNatsOptions.SectionName).ValidateOnStart();
+        services.AddSingleton(new Switchboard.SwitchboardSettingsSection(SwitchboardNatsOptions.SectionName, typeof(SwitchboardNatsOptions))); // Its keys pass the unknown-setting check.
         if (configure is not null)
         {
             options.Configure(configure);

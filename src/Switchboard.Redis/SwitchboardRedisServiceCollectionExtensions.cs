@@ -21,6 +21,7 @@ public static class SwitchboardRedisServiceCollectionExtensions
     public static IServiceCollection AddSwitchboardRedis(this IServiceCollection services, Action<SwitchboardRedisOptions>? configure = null)
     {
         var options = services.AddOptions<SwitchboardRedisOptions>().BindConfiguration(SwitchboardRedisOptions.SectionName).ValidateOnStart();
+        services.AddSingleton(new Switchboard.SwitchboardSettingsSection(SwitchboardRedisOptions.SectionName, typeof(SwitchboardRedisOptions))); // Its keys pass the unknown-setting check.
         if (configure is not null)
         {
             options.Configure(configure);

@@ -16,7 +16,8 @@ public static class SwitchboardEndpointRouteBuilderExtensions
     /// </summary>
     public static IEndpointConventionBuilder MapSwitchboard(this IEndpointRouteBuilder endpoints, string pattern = "/ws")
     {
-        var endpoint = endpoints.ServiceProvider.GetRequiredService<ConnectionEndpoint>();
+        ArgumentNullException.ThrowIfNull(endpoints);
+        var endpoint = RequireSwitchboard(endpoints.ServiceProvider, nameof(MapSwitchboard));
         var protocol = endpoints.ServiceProvider.GetRequiredService<BuiltInProtocol>();
         var pipeline = endpoints.CreateApplicationBuilder();
         pipeline.Use(CoalescingUpgrade.InstallAsync); // Before UseWebSockets, which captures the upgrade feature.
@@ -24,4 +25,9 @@ public static class SwitchboardEndpointRouteBuilderExtensions
         pipeline.Run(context => endpoint.HandleAsync(context, protocol));
         return endpoints.Map(pattern, pipeline.Build()).WithDisplayName("Switchboard WebSocket");
     }
+
+    /// <summary>The connection core, or the error that says what is missing when <c>AddSwitchboard</c> was not called.</summary>
+    internal static ConnectionEndpoint RequireSwitchboard(IServiceProvider services, string method) =>
+        services.GetService<ConnectionEndpoint>()
+        ?? throw new InvalidOperationException($"{method} needs Switchboard's services: call builder.Services.AddSwitchboard() before building the application.");
 }

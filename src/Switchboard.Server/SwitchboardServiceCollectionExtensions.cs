@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Switchboard;
 using Switchboard.Brokers;
 using Switchboard.Presence;
 using Switchboard.Server;
@@ -32,6 +33,10 @@ public static class SwitchboardServiceCollectionExtensions
         }
 
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SwitchboardOptions>, SwitchboardOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SwitchboardOptions>, UnknownSettingsValidator>());
+        services.AddSwitchboardSettings(SwitchboardOptions.SectionName, typeof(SwitchboardOptions));
+        services.AddSwitchboardSettings(SwitchboardOptions.SectionName, typeof(SwitchboardSecurityOptions));
+        services.AddSwitchboardSettings(SwitchboardHttpApiOptions.SectionName, typeof(SwitchboardHttpApiOptions));
         services.TryAddSingleton<IBroker, MemoryBroker>();
         services.TryAddSingleton<IPresenceStore, MemoryPresenceStore>();
         services.TryAddSingleton<Switchboard.Cluster.IClusterBus, Switchboard.Cluster.MemoryClusterBus>();
@@ -53,7 +58,23 @@ public static class SwitchboardServiceCollectionExtensions
         services.AddMetrics();
         services.TryAddSingleton<Switchboard.Server.Diagnostics.SwitchboardMetrics>();
         services.TryAddSingleton<NodeTraffic>(); // The admin page's view of the metrics, through the HTTP API's info.
-        services.AddHealthChecks().AddCheck<Switchboard.Server.Health.NodeReadinessCheck>("switchboard", tags: [Switchboard.Server.Health.SwitchboardHealthChecks.Ready]);
+        services.AddHealthChecks().AddCheck<Switchboard.Server.Health.NodeReadinessCheck>("switchboard", tags: [Switchboard.Server.Health.SwitchboardHealthChecks.Ready])
+            .AddCheck<Switchboard.Server.Health.ProviderKeysCheck>("switchboard-keys", tags: [Switchboard.Server.Health.SwitchboardHealthChecks.Ready]);
+        return services;
+    }
+
+    /// <summary>
+    /// Declares that <paramref name="type"/> is bound at <paramref name="path"/> (under <c>Switchboard</c>), so that its
+    /// keys pass the start-up check that stops the application on an unknown setting (a typo such as
+    /// <c>Switchboard:Auth:Secert</c>). An options class declares its public properties; a scalar type (<c>bool</c>,
+    /// <c>string</c>) one key read by itself. See <see cref="SwitchboardSettingsSection"/>.
+    /// </summary>
+    public static IServiceCollection AddSwitchboardSettings(this IServiceCollection services, string path, Type type)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        ArgumentNullException.ThrowIfNull(type);
+        services.AddSingleton(new SwitchboardSettingsSection(path, type));
         return services;
     }
 
@@ -67,6 +88,10 @@ public static class SwitchboardServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SwitchboardSecurityOptions>, SwitchboardSecurityOptionsValidator>());
         services.TryAddSingleton<SecurityPolicy>();
         services.TryAddSingleton<ConnectionAdmission>();
+        services.TryAddSingleton<AppSignIn>();
+        services.TryAddSingleton<ProviderKeys>();
+        services.AddHostedService<ProviderKeysLoader>();
+        services.TryAddSingleton<OriginCheck>();
         services.TryAddSingleton(static sp => sp.GetRequiredService<SecurityPolicy>().CreateAuthorizer());
     }
 }

@@ -16,12 +16,12 @@ namespace Switchboard.Testing;
 /// Messages that a wait did not match stay queued in arrival order for later waits: looking for one message never
 /// loses another. Thread safety: sends may come from many threads; waits are meant for one test at a time.
 /// </remarks>
-public sealed class SwitchboardTestClient : IAsyncDisposable
+public sealed partial class SwitchboardTestClient : IAsyncDisposable
 {
     /// <summary>How long a wait lasts when no timeout is given: generous, because a loaded CI machine is slow, not broken.</summary>
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(10);
 
-    private readonly ClientWebSocket _socket;
+    private readonly WebSocket _socket;
     private readonly Channel<JsonObject> _inbox = Channel.CreateUnbounded<JsonObject>();
     private readonly TaskCompletionSource<(WebSocketCloseStatus? Status, string? Reason)> _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly SemaphoreSlim _sendLock = new(1, 1);
@@ -30,14 +30,14 @@ public sealed class SwitchboardTestClient : IAsyncDisposable
     private long _nextId;
     private int _framesReceived;
 
-    private SwitchboardTestClient(ClientWebSocket socket)
+    private SwitchboardTestClient(WebSocket socket)
     {
         _socket = socket;
         _receiveLoop = Task.Run(ReceiveLoopAsync);
     }
 
     /// <summary>The underlying socket, for tests that need raw frames.</summary>
-    public ClientWebSocket Socket => _socket;
+    public WebSocket Socket => _socket;
 
     /// <summary>When set, the client answers every server <c>ping</c> with a <c>pong</c> (the ping is still queued).</summary>
     public bool AnswerPings { get; set; }
@@ -63,10 +63,29 @@ public sealed class SwitchboardTestClient : IAsyncDisposable
             await socket.ConnectAsync(uri, cts.Token).ConfigureAwait(false);
         }
 
+        return await AttachAsync(socket, expectWelcome).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Speaks the protocol on a socket that is already open (such as one from <c>TestServer.CreateWebSocketClient()</c>,
+    /// which connects to an app in the test's process) and, unless <paramref name="expectWelcome"/> is false, waits for
+    /// <c>welcome</c>. The client owns the socket from here.
+    /// </summary>
+    public static async Task<SwitchboardTestClient> AttachAsync(WebSocket socket, bool expectWelcome = true)
+    {
+        ArgumentNullException.ThrowIfNull(socket);
         var client = new SwitchboardTestClient(socket);
         if (expectWelcome)
         {
-            client.Welcome = await client.ReceiveTypeAsync("welcome").ConfigureAwait(false);
+            try
+            {
+                client.Welcome = await client.ReceiveTypeAsync("welcome").ConfigureAwait(false);
+            }
+            catch
+            {
+                await client.DisposeAsync().ConfigureAwait(false);
+                throw;
+            }
         }
 
         return client;

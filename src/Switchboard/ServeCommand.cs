@@ -10,6 +10,9 @@ internal static partial class ServeCommand
 {
     public const string DefaultUrls = "http://localhost:8000";
 
+    /// <summary>Kestrel's inline scheduling and socket completions on the I/O thread (default on).</summary>
+    public const string InlineSchedulingKey = "Switchboard:InlineScheduling";
+
     /// <summary>The default address with <c>--cert</c>: the same port, with TLS.</summary>
     public const string DefaultHttpsUrls = "https://localhost:8000";
 
@@ -113,7 +116,7 @@ internal static partial class ServeCommand
         // application embedding Switchboard decides for itself (UseSockets in its own Program.cs). The same setting
         // runs the socket layer's completions on its epoll threads (SocketCompletions), which Kestrel's inline
         // scheduling needs to save the hop for received data too; no socket is opened before this line.
-        var inline = builder.Configuration.GetValue<bool?>("Switchboard:InlineScheduling") ?? true;
+        var inline = builder.Configuration.GetValue<bool?>(InlineSchedulingKey) ?? true;
         builder.WebHost.UseSockets(o => o.UnsafePreferInlineScheduling = inline);
         var inlineCompletions = inline ? SocketCompletions.PreferInline() : SocketCompletions.IsInline();
 
@@ -136,6 +139,13 @@ internal static partial class ServeCommand
         {
             builder.Services.AddSwitchboardNats(); // NATS subjects bridged to channels (docs/nats.md)
         }
+
+        // Every key serve reads under Switchboard, so that the start-up check stops on anything else (a typo). Redis
+        // and NATS are known even when off: their sections turn them on, and a misspelt key there must stop too.
+        builder.Services.AddSwitchboardSettings(Switchboard.Redis.SwitchboardRedisOptions.SectionName, typeof(Switchboard.Redis.SwitchboardRedisOptions));
+        builder.Services.AddSwitchboardSettings(Switchboard.Nats.SwitchboardNatsOptions.SectionName, typeof(Switchboard.Nats.SwitchboardNatsOptions));
+        builder.Services.AddSwitchboardSettings(InlineSchedulingKey, typeof(bool));
+        builder.Services.AddSwitchboardSettings(ServeTelemetry.OtlpEndpointKey, typeof(string));
 
         var app = builder.Build();
         app.MapSwitchboard("/ws");

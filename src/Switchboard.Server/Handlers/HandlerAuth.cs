@@ -17,6 +17,7 @@ public sealed class HandlerAuthContext
         Message = message;
         RouteValues = Internal.HandlerRouteValues.From(context);
         Query = context.Request.Query;
+        User = context.User;
         _tokens = tokens;
     }
 
@@ -31,6 +32,9 @@ public sealed class HandlerAuthContext
 
     /// <summary>The query string of the upgrade request.</summary>
     public IQueryCollection Query { get; }
+
+    /// <summary>The user the application's authentication signed in on the upgrade request (<c>HttpContext.User</c>), possibly anonymous.</summary>
+    public System.Security.Claims.ClaimsPrincipal User { get; }
 
     /// <summary>
     /// Validates a JWT with the server's keys (<c>Switchboard:Auth</c>), exactly as a token in the upgrade request is:

@@ -8,7 +8,9 @@ internal sealed partial class CommandDispatcher
 {
     private async ValueTask RefreshAsync(SwitchboardConnection connection, Command command)
     {
-        if (_security.Tokens is not { } tokens)
+        // A user the application signed in is refreshed by the scheme that signed them in; a token user by the keys.
+        var scheme = connection.Identity.AuthenticationScheme;
+        if (scheme is null && _security.Tokens is null)
         {
             Fail(connection, command, ProtocolError.BadRequest("this server does not use tokens"));
             return;
@@ -20,7 +22,9 @@ internal sealed partial class CommandDispatcher
             return;
         }
 
-        var check = await tokens.ValidateAsync(command.Token).ConfigureAwait(false);
+        var check = scheme is not null
+            ? await _signIn.RefreshAsync(scheme, command.Token).ConfigureAwait(false)
+            : await _security.Tokens!.ValidateAsync(command.Token).ConfigureAwait(false);
         if (!check.IsValid)
         {
             // The connection keeps its current token, and closes with 4001 when that one expires.

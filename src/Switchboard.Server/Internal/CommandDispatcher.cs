@@ -20,9 +20,11 @@ internal sealed partial class CommandDispatcher
     private readonly IChannelAuthorizer _authorizer;
     private readonly SecurityPolicy _security;
     private readonly ILogger<CommandDispatcher> _logger;
+    private readonly AppSignIn _signIn;
 
-    public CommandDispatcher(SwitchboardNode node, IChannelAuthorizer authorizer, SecurityPolicy security, ILogger<CommandDispatcher> logger)
+    public CommandDispatcher(SwitchboardNode node, IChannelAuthorizer authorizer, SecurityPolicy security, AppSignIn signIn, ILogger<CommandDispatcher> logger)
     {
+        _signIn = signIn;
         _node = node;
         _authorizer = authorizer;
         _security = security;

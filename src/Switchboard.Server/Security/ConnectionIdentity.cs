@@ -27,9 +27,19 @@ public sealed record ConnectionIdentity
 
     /// <summary>
     /// Every claim of the token as its JSON payload object (for claims Switchboard does not interpret, such as
-    /// <c>username</c>), or an undefined element when the connection has no token.
+    /// <c>username</c>), or an undefined element when the connection has no token. For a user signed in by the
+    /// application, an object of the principal's claims: a string per claim type, an array when the type repeats.
     /// </summary>
     public System.Text.Json.JsonElement Claims { get; init; }
+
+    /// <summary>
+    /// The ASP.NET Core authentication scheme that signed the user in (<c>Cookies</c>, <c>Bearer</c>, ...), or
+    /// <see langword="null"/> when the identity comes from a Switchboard token or the connection is anonymous.
+    /// </summary>
+    public string? AuthenticationScheme { get; init; }
+
+    /// <summary>The application's user (<c>HttpContext.User</c>) when the application's authentication signed them in, else <see langword="null"/>.</summary>
+    public System.Security.Claims.ClaimsPrincipal? Principal { get; init; }
 
     /// <summary>Whether a user is authenticated.</summary>
     public bool IsAuthenticated => UserId is not null;

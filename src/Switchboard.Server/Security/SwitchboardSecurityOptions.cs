@@ -57,6 +57,29 @@ public sealed class SwitchboardAuthOptions
     /// <summary>A JWKS file (<c>{"keys":[...]}</c>) with RSA and/or EC P-256 public keys, matched by <c>kid</c>.</summary>
     public string? JwksFile { get; set; }
 
+    /// <summary>
+    /// An OpenID Connect provider (Keycloak, Entra ID, Auth0, ...) whose tokens are accepted: its keys come from
+    /// discovery at <c>{Authority}/.well-known/openid-configuration</c>, cached and refreshed, and a token's <c>iss</c>
+    /// must be the issuer that discovery names (which must be the authority itself). HTTPS unless the address is a
+    /// loopback one or <see cref="RequireHttpsMetadata"/> is <see langword="false"/>.
+    /// </summary>
+    public string? Authority { get; set; }
+
+    /// <summary>A JWKS URL (<c>{"keys":[...]}</c>) whose RSA and EC P-256 keys are accepted, cached and refreshed as with <see cref="Authority"/>, without discovery.</summary>
+    public string? JwksUrl { get; set; }
+
+    /// <summary>Whether <see cref="Authority"/> and <see cref="JwksUrl"/> must use HTTPS (loopback addresses excepted). Default <see langword="true"/>.</summary>
+    public bool RequireHttpsMetadata { get; set; } = true;
+
+    /// <summary>
+    /// With <see cref="Authority"/> or <see cref="JwksUrl"/>: the least time between two fetches caused by a token
+    /// whose <c>kid</c> is unknown, so that a flood of such tokens cannot become a flood of fetches. Default 5 minutes.
+    /// </summary>
+    public TimeSpan KeyRefreshInterval { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>How long one fetch of discovery or JWKS may take. Default 10 s.</summary>
+    public TimeSpan MetadataTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>The required <c>iss</c>, when set.</summary>
     public string? Issuer { get; set; }
 
@@ -84,9 +107,27 @@ public sealed class SwitchboardAuthOptions
     /// <summary>The longest token accepted, in characters. Default 8192.</summary>
     public int MaxTokenLength { get; set; } = 8192;
 
+    /// <summary>
+    /// For a user signed in by the application's ASP.NET Core authentication: the claim type of the user id.
+    /// Default: <c>sub</c>, then <see cref="System.Security.Claims.ClaimTypes.NameIdentifier"/>.
+    /// </summary>
+    public string? UserIdClaim { get; set; }
+
+    /// <summary>
+    /// For a user signed in by the application: the claim type of the roles. Default: <c>role</c>, <c>roles</c>,
+    /// <see cref="System.Security.Claims.ClaimTypes.Role"/> and the identity's own role claim type.
+    /// </summary>
+    public string? RoleClaim { get; set; }
+
+    /// <summary>For a user signed in by the application: the claim type of the channel patterns that narrow subscriptions. Default <c>channels</c>.</summary>
+    public string ChannelsClaim { get; set; } = "channels";
+
     /// <summary>Whether any key to validate tokens with is configured.</summary>
     public bool HasKey =>
-        !string.IsNullOrEmpty(Secret) || !string.IsNullOrWhiteSpace(PublicKeyPem) || !string.IsNullOrWhiteSpace(PublicKeyFile) || !string.IsNullOrWhiteSpace(JwksFile);
+        !string.IsNullOrEmpty(Secret) || !string.IsNullOrWhiteSpace(PublicKeyPem) || !string.IsNullOrWhiteSpace(PublicKeyFile) || !string.IsNullOrWhiteSpace(JwksFile) || HasProvider;
+
+    /// <summary>Whether keys come from a provider over HTTP (<see cref="Authority"/> or <see cref="JwksUrl"/>).</summary>
+    public bool HasProvider => !string.IsNullOrWhiteSpace(Authority) || !string.IsNullOrWhiteSpace(JwksUrl);
 }
 
 /// <summary>

@@ -17,11 +17,13 @@ internal sealed class ConnectionEndpoint
 {
     private readonly SwitchboardNode _node;
     private readonly ConnectionAdmission _admission;
+    private readonly OriginCheck _origins;
     private readonly ILogger<SwitchboardConnection> _logger;
     private readonly SwitchboardMetrics _metrics;
 
-    public ConnectionEndpoint(SwitchboardNode node, ConnectionAdmission admission, SwitchboardMetrics metrics, ILogger<SwitchboardConnection> logger)
+    public ConnectionEndpoint(SwitchboardNode node, ConnectionAdmission admission, OriginCheck origins, SwitchboardMetrics metrics, ILogger<SwitchboardConnection> logger)
     {
+        _origins = origins;
         _node = node;
         _metrics = metrics;
         _admission = admission;
@@ -44,7 +46,7 @@ internal sealed class ConnectionEndpoint
             return;
         }
 
-        if (!_admission.IsOriginAllowed(context))
+        if (!await _origins.IsAllowedAsync(context).ConfigureAwait(false))
         {
             context.Response.StatusCode = StatusCodes.Status403Forbidden;
             return;

@@ -10,7 +10,8 @@ public sealed class HostSecurityTests
 {
     private const string Secret = "host-test-secret-at-least-32-bytes-long!";
 
-    private static async Task<(int Exit, string Output, string Error)> RunAsync(params string[] args)
+    /// <summary>Runs the command line in this process, as a user would type it; also used by other tests of serve's start.</summary>
+    internal static async Task<(int Exit, string Output, string Error)> RunAsync(params string[] args)
     {
         var output = new StringWriter();
         var error = new StringWriter();

@@ -24,7 +24,7 @@ internal sealed class HandlerProtocol : IConnectionProtocol
     private readonly string _name;
     private readonly ILogger _logger;
 
-    public HandlerProtocol(SwitchboardHandler handler, HandlerOptions options, SwitchboardNode node, SecurityPolicy policy, ILogger logger)
+    public HandlerProtocol(SwitchboardHandler handler, HandlerOptions options, SwitchboardNode node, SecurityPolicy policy, bool appSignIn, ILogger logger)
     {
         _handler = handler;
         _routes = new Dictionary<string, HandlerRoute>(options.Routes, StringComparer.Ordinal);
@@ -34,7 +34,7 @@ internal sealed class HandlerProtocol : IConnectionProtocol
         _name = handler.GetType().Name;
         _logger = logger;
         Heartbeat = HandlerSettings.Heartbeat(options);
-        Authentication = HandlerSettings.Authentication(options, policy, new HandlerHandshake(this, options, policy.Tokens));
+        Authentication = HandlerSettings.Authentication(options, policy, new HandlerHandshake(this, options, policy.Tokens), appSignIn);
         RateLimit = options.RateLimiter is { } create ? new MessageRateLimit(create, AbuseThreshold: 0, TimeSpan.FromSeconds(10)) : null;
     }
 

@@ -16,16 +16,16 @@ internal static class HandlerSettings
         _ => throw new InvalidOperationException($"unknown heartbeat {options.Heartbeat}"),
     };
 
-    public static ConnectionAuthentication Authentication(HandlerOptions options, SecurityPolicy policy, HandlerHandshake handshake)
+    public static ConnectionAuthentication Authentication(HandlerOptions options, SecurityPolicy policy, HandlerHandshake handshake, bool appSignIn)
     {
         switch (options.Authentication)
         {
             case HandlerAuthentication.Optional:
                 return new ConnectionAuthentication(static () => false, null, options.TokenRejectedReason);
             case HandlerAuthentication.Required:
-                if (policy.Tokens is null)
+                if (policy.Tokens is null && !appSignIn)
                 {
-                    throw new InvalidOperationException("HandlerAuthentication.Required needs token keys: set Switchboard:Auth:Secret (or the other key settings)");
+                    throw new InvalidOperationException("HandlerAuthentication.Required needs token keys (set Switchboard:Auth:Secret or the other key settings) or the application's authentication (AddAuthentication)");
                 }
 
                 return new ConnectionAuthentication(static () => true, null, options.TokenRejectedReason);

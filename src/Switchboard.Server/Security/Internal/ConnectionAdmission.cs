@@ -24,9 +24,9 @@ internal sealed class AdmittedConnection(ConnectionIdentity identity, Connection
 }
 
 /// <summary>
-/// Decides who gets in, around the WebSocket upgrade: the <c>Origin</c> check before it, then on the accepted socket
-/// the connection limits (1013), the token from the upgrade request or the protocol's first-message handshake (1008
-/// when invalid or late), and the per-user limit. Runs before the connection starts, on the raw socket, for any protocol.
+/// Decides who gets in, on the accepted socket: the connection limits (1013), the application's signed-in user or
+/// else the token from the upgrade request or the protocol's first-message handshake (1008 when invalid or late), and
+/// the per-user limit. Runs before the connection starts, on the raw socket, for any protocol.
 /// </summary>
 /// <remarks>Thread safety: safe from many threads; per-connection state lives in the returned objects.</remarks>
 internal sealed class ConnectionAdmission
@@ -37,38 +37,16 @@ internal sealed class ConnectionAdmission
     private readonly CancellationToken _stopping;
     private readonly ILogger<ConnectionAdmission> _logger;
     private readonly ILogger<CommandRateGuard> _guardLogger;
+    private readonly AppSignIn _signIn;
 
-    public ConnectionAdmission(SecurityPolicy policy, IOptions<SwitchboardOptions> options, IHostApplicationLifetime lifetime, ILogger<ConnectionAdmission> logger, ILogger<CommandRateGuard> guardLogger)
+    public ConnectionAdmission(SecurityPolicy policy, AppSignIn signIn, IOptions<SwitchboardOptions> options, IHostApplicationLifetime lifetime, ILogger<ConnectionAdmission> logger, ILogger<CommandRateGuard> guardLogger)
     {
         _policy = policy;
+        _signIn = signIn;
         _options = options.Value;
         _stopping = lifetime.ApplicationStopping;
         _logger = logger;
         _guardLogger = guardLogger;
-    }
-
-    /// <summary>Whether the upgrade request's <c>Origin</c> (if any) is allowed; cross-site WebSocket hijacking is refused here.</summary>
-    public bool IsOriginAllowed(HttpContext context)
-    {
-        if (_policy.AllowedOrigins is not { } allowed)
-        {
-            return true;
-        }
-
-        var origins = context.Request.Headers.Origin;
-        if (origins.Count == 0)
-        {
-            return true; // Not a browser: Origin protects browsers' cookies and sessions, which other clients do not carry.
-        }
-
-        var origin = origins.Count == 1 ? origins[0] ?? string.Empty : string.Empty;
-        if (allowed.Contains(origin.TrimEnd('/')))
-        {
-            return true;
-        }
-
-        SecurityLog.OriginRefused(_logger, Truncate(origin, 200));
-        return false;
     }
 
     /// <summary>Lets the connection in, or closes the socket with the documented code and returns <see langword="null"/>.</summary>
@@ -120,9 +98,29 @@ internal sealed class ConnectionAdmission
             return await HandshakeAsync(context, socket, slot, address, always).ConfigureAwait(false);
         }
 
+        if (AppSignIn.IsSignedIn(context))
+        {
+            // The application signed the user in (cookies, JwtBearer, ...): that is who connects. A Switchboard token in
+            // the request is not looked at: with JwtBearer, the application's own bearer token is in that very header.
+            var signedIn = _signIn.Read(context);
+            if (!signedIn.IsValid)
+            {
+                await RejectAsync(socket, address, signedIn.Error!, authentication.RejectReason).ConfigureAwait(false);
+            }
+
+            return signedIn.Identity;
+        }
+
         var tokens = _policy.Tokens;
         if (tokens is null)
         {
+            if (authentication.RequireToken() && authentication.Handshake is null)
+            {
+                // A handler that requires a user on a server whose users come only from the application's sign-in.
+                await RejectAsync(socket, address, "sign-in required", authentication.RejectReason).ConfigureAwait(false);
+                return null;
+            }
+
             // No key: tokens cannot be checked, so they carry nothing; clients are anonymous (open or rule-based mode).
             return ConnectionIdentity.Anonymous;
         }

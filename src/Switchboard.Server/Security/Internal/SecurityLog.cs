@@ -25,4 +25,13 @@ internal static partial class SecurityLog
 
     [LoggerMessage(306, LogLevel.Debug, "Connection {ConnectionId}: token of user {UserId} expires soon; sent token_expiring.")]
     public static partial void TokenExpiring(ILogger logger, string connectionId, string? userId);
+
+    [LoggerMessage(307, LogLevel.Information, "Refused a WebSocket upgrade of a signed-in user from origin {Origin}: cookies and other ambient credentials are accepted from the server's own origin only (set Switchboard:AllowedOrigins or the endpoint's CORS policy to allow others).")]
+    public static partial void CrossSiteSignInRefused(ILogger logger, string origin);
+
+    [LoggerMessage(308, LogLevel.Information, "Token signing keys loaded from {Address}: {Count} keys.")]
+    public static partial void ProviderKeysLoaded(ILogger logger, string address, int count);
+
+    [LoggerMessage(309, LogLevel.Warning, "No token signing keys from {Address} yet: {Reason}. Tokens are refused and readiness is unhealthy until the keys load; retrying.")]
+    public static partial void ProviderKeysUnavailable(ILogger logger, string address, string reason);
 }

@@ -16,13 +16,13 @@ internal sealed class SecurityPolicy
     public const int DefaultCommandsPerSecond = 100;
     public const int DefaultAbuseThreshold = 100;
 
-    public SecurityPolicy(IOptions<SwitchboardSecurityOptions> options)
+    public SecurityPolicy(IOptions<SwitchboardSecurityOptions> options, ProviderKeys? provider = null)
     {
         var value = options.Value;
         Options = value;
         Auth = value.Auth;
         IsOpen = value.IsOpenDevelopmentMode;
-        Tokens = value.HasAuthKey ? new TokenValidator(value.Auth) : null;
+        Tokens = value.HasAuthKey ? new TokenValidator(value.Auth, provider) : null;
         RequiresToken = Tokens is not null && value.Auth.AllowAnonymous != true;
         var limits = value.Limits;
         MaxConnections = Resolve(limits.MaxConnections, DefaultMaxConnections);
@@ -33,7 +33,8 @@ internal sealed class SecurityPolicy
         CommandBurst = limits.CommandBurst is > 0 ? limits.CommandBurst.Value : CommandsPerSecond * 2;
         AbuseThreshold = Resolve(limits.AbuseThreshold, DefaultAbuseThreshold);
         AbuseWindow = limits.AbuseWindow;
-        AllowedOrigins = value.AllowedOrigins.Count == 0 || value.AllowedOrigins.Contains("*")
+        AnyOrigin = value.AllowedOrigins.Contains("*");
+        AllowedOrigins = value.AllowedOrigins.Count == 0 || AnyOrigin
             ? null
             : new HashSet<string>(value.AllowedOrigins.Select(o => o.TrimEnd('/')), StringComparer.OrdinalIgnoreCase);
     }
@@ -68,7 +69,10 @@ internal sealed class SecurityPolicy
 
     public TimeSpan AbuseWindow { get; }
 
-    /// <summary>The allowed origins, or <see langword="null"/> for any.</summary>
+    /// <summary>Whether <c>AllowedOrigins</c> says <c>*</c>: every origin, also for cookie sign-ins.</summary>
+    public bool AnyOrigin { get; }
+
+    /// <summary>The allowed origins, or <see langword="null"/> when none are listed.</summary>
     public IReadOnlySet<string>? AllowedOrigins { get; }
 
     private int Resolve(int? configured, int secureDefault) => configured switch

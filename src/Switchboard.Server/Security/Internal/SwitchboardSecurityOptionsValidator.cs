@@ -21,6 +21,7 @@ internal sealed class SwitchboardSecurityOptionsValidator : IValidateOptions<Swi
             }
         }
 
+        failures.AddRange(ProviderKeys.Validate(auth));
         Require(auth.ClockSkew >= TimeSpan.Zero, "Switchboard:Auth:ClockSkew must not be negative.");
         Require(auth.AuthTimeout > TimeSpan.Zero, "Switchboard:Auth:AuthTimeout must be positive.");
         Require(auth.TokenExpiringAhead >= TimeSpan.Zero, "Switchboard:Auth:TokenExpiringAhead must not be negative.");

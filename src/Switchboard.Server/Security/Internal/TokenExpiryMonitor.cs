@@ -8,7 +8,8 @@ namespace Switchboard.Server.Security.Internal;
 /// <summary>
 /// One timer for all connections: sends <c>token_expiring</c> once per connection and expiry time, <see cref="SwitchboardAuthOptions.TokenExpiringAhead"/>
 /// before it expires (built-in protocol only: a custom handler's clients do not know that message), and closes with 4001 a connection whose token expired without a refresh. A token lasts until
-/// <c>exp</c> plus the clock skew, the same tolerance it was accepted with. The clock is the node's <see cref="TimeProvider"/>.
+/// <c>exp</c> plus the clock skew, the same tolerance it was accepted with. A user signed in by the application's
+/// authentication is treated alike, with the ticket's expiry as <c>exp</c>. The clock is the node's <see cref="TimeProvider"/>.
 /// </summary>
 internal sealed class TokenExpiryMonitor : BackgroundService
 {
@@ -18,8 +19,12 @@ internal sealed class TokenExpiryMonitor : BackgroundService
     private readonly SecurityPolicy _policy;
     private readonly ILogger<TokenExpiryMonitor> _logger;
 
-    public TokenExpiryMonitor(SwitchboardNode node, SecurityPolicy policy, ILogger<TokenExpiryMonitor> logger)
+    private readonly bool _appSignIn;
+
+    public TokenExpiryMonitor(SwitchboardNode node, SecurityPolicy policy, IServiceProvider services, ILogger<TokenExpiryMonitor> logger)
     {
+        // An application with ASP.NET Core authentication signs users in whose tickets expire like tokens.
+        _appSignIn = services.GetService(typeof(Microsoft.AspNetCore.Authentication.IAuthenticationSchemeProvider)) is not null;
         _node = node;
         _policy = policy;
         _logger = logger;
@@ -27,7 +32,7 @@ internal sealed class TokenExpiryMonitor : BackgroundService
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (_policy.Tokens is null)
+        if (_policy.Tokens is null && !_appSignIn)
         {
             return;
         }
@@ -48,7 +53,7 @@ internal sealed class TokenExpiryMonitor : BackgroundService
 
     private void Check(DateTimeOffset now)
     {
-        var skew = _policy.Tokens!.ClockSkew;
+        var skew = _policy.Auth.ClockSkew;
         var ahead = _policy.Auth.TokenExpiringAhead;
         foreach (var connection in _node.Connections.All)
         {

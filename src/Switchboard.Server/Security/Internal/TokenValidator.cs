@@ -31,22 +31,25 @@ internal sealed class TokenValidator
     private readonly JsonWebTokenHandler _handler;
     private readonly TokenValidationParameters _parameters;
     private readonly int _maxTokenLength;
+    private readonly ProviderKeys? _provider;
 
-    public TokenValidator(SwitchboardAuthOptions options)
+    public TokenValidator(SwitchboardAuthOptions options, ProviderKeys? provider = null)
     {
         var (keys, algorithms) = SigningKeys.Load(options);
+        _provider = provider?.Manager is null ? null : provider;
         _maxTokenLength = options.MaxTokenLength;
         ClockSkew = options.ClockSkew;
         _handler = new JsonWebTokenHandler { MaximumTokenSizeInBytes = options.MaxTokenLength, MapInboundClaims = false };
         _parameters = new TokenValidationParameters
         {
             IssuerSigningKeys = keys,
-            ValidAlgorithms = algorithms,
+            ValidAlgorithms = _provider is null ? algorithms : [.. algorithms.Union([SigningKeys.Rs256, SigningKeys.Es256])],
             RequireSignedTokens = true,
             ValidateIssuerSigningKey = false,
             // A key matched by kid only: with no kid, every configured key is tried, never one of another algorithm.
             TryAllIssuerSigningKeys = true,
-            ValidateIssuer = !string.IsNullOrEmpty(options.Issuer),
+            // With an Authority and no Issuer, the issuer is the one discovery names (the handler reads it from the configuration).
+            ValidateIssuer = !string.IsNullOrEmpty(options.Issuer) || !string.IsNullOrWhiteSpace(options.Authority),
             ValidIssuer = options.Issuer,
             ValidateAudience = !string.IsNullOrEmpty(options.Audience),
             ValidAudience = options.Audience,
@@ -54,6 +57,12 @@ internal sealed class TokenValidator
             RequireExpirationTime = options.RequireExpiration,
             ClockSkew = options.ClockSkew,
         };
+        if (_provider is not null)
+        {
+            // The provider's keys, cached; an unknown kid makes the handler ask for a refresh, which the manager grants
+            // at most once per KeyRefreshInterval.
+            _parameters.ConfigurationManager = _provider.Manager;
+        }
     }
 
     /// <summary>The clock skew tolerated on <c>exp</c>; a live connection lasts until <c>exp</c> + skew.</summary>
@@ -80,6 +89,16 @@ internal sealed class TokenValidator
         {
             // The handler reports failures in its result; this only catches what a malformed token makes escape it.
             return TokenCheck.Invalid("malformed token");
+        }
+        catch (InvalidOperationException) when (_provider is not null)
+        {
+            return TokenCheck.Invalid("signing keys unavailable");
+        }
+
+        if (!result.IsValid && _provider is { HasKeys: false })
+        {
+            // Not the token's fault: no key has been loaded to check it with (the log and readiness say why).
+            return TokenCheck.Invalid("signing keys unavailable");
         }
 
         if (!result.IsValid)
@@ -110,7 +129,8 @@ internal sealed class TokenValidator
         }
     }
 
-    private static string Describe(Exception? failure) => failure switch
+    /// <summary>What a validation failure says to the client: the kind of failure, never its text (which can name keys).</summary>
+    internal static string Describe(Exception? failure) => failure switch
     {
         SecurityTokenExpiredException => "token expired",
         SecurityTokenNotYetValidException => "token not yet valid",
