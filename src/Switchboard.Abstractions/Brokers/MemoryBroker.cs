@@ -19,11 +19,24 @@ public sealed class MemoryBroker : IBroker, IDisposable
     private readonly ITimer _sweeper;
     private IBrokerEventHandler? _handler;
 
-    /// <summary>Creates the broker.</summary>
+    /// <summary>The default time between two sweeps for forgotten streams.</summary>
+    public static readonly TimeSpan DefaultSweepInterval = TimeSpan.FromSeconds(30);
+
+    /// <summary>Creates the broker; <paramref name="time"/> drives history expiry and the sweep (a fake clock in tests).</summary>
     public MemoryBroker(TimeProvider? time = null)
+        : this(time, DefaultSweepInterval)
     {
+    }
+
+    /// <summary>
+    /// Creates the broker with its own sweep interval: how often streams idle past their history and idempotency windows
+    /// (and streams never published to) are forgotten. A short one lets a test see the sweep in real time.
+    /// </summary>
+    public MemoryBroker(TimeProvider? time, TimeSpan sweepInterval)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(sweepInterval, TimeSpan.Zero);
         _time = time ?? TimeProvider.System;
-        _sweeper = _time.CreateTimer(_ => Sweep(), null, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(30));
+        _sweeper = _time.CreateTimer(_ => Sweep(), null, sweepInterval, sweepInterval);
     }
 
     /// <inheritdoc />
