@@ -23,11 +23,18 @@ public sealed class LogCounter : ILoggerProvider
     /// <summary>The last messages written (at most 50), for an assertion's message.</summary>
     public string Recent => string.Join('\n', _recent);
 
-    /// <summary>Registers the counter with a test server's services, at every level, whatever the server's own filters say.</summary>
+    /// <summary>
+    /// Registers the counter with a test server's services, whatever the server's own filters say, at the levels
+    /// <c>serve</c> writes by default: Switchboard's events from Information, everyone else's from Warning.
+    /// </summary>
     public void AddTo(IServiceCollection services)
     {
         services.AddSingleton<ILoggerProvider>(this);
-        services.Configure<LoggerFilterOptions>(o => o.Rules.Add(new LoggerFilterRule(typeof(LogCounter).FullName, null, LogLevel.Trace, null)));
+        services.Configure<LoggerFilterOptions>(o =>
+        {
+            o.Rules.Add(new LoggerFilterRule(typeof(LogCounter).FullName, null, LogLevel.Warning, null));
+            o.Rules.Add(new LoggerFilterRule(typeof(LogCounter).FullName, "Switchboard", LogLevel.Information, null));
+        });
     }
 
     /// <inheritdoc />
