@@ -12,8 +12,6 @@ namespace Switchboard.Redis.Tests;
 /// </summary>
 public sealed class RedisStreamLifecycleTests(RedisServer redis) : StreamLifecycleProperties, IClassFixture<RedisServer>
 {
-    protected override int Scenarios => 15;
-
     protected override async Task<IStreamLifecycleRig> StartAsync()
     {
         var log = new LogCounter();

@@ -78,7 +78,7 @@ public abstract class StreamLifecycleProperties
     protected abstract Task<IStreamLifecycleRig> StartAsync();
 
     /// <summary>How many scenarios one run checks.</summary>
-    protected virtual int Scenarios => 25;
+    protected virtual int Scenarios => 40;
 
     [Fact]
     public async Task Every_follower_gets_each_publication_once_in_order_or_the_gap_notice_after_any_sweep_and_epoch_sequence()
