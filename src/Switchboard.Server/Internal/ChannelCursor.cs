@@ -19,6 +19,9 @@ internal sealed class ChannelCursor(string channel, long now)
     /// <summary>While healing: the live publications that arrived meanwhile, in order.</summary>
     public List<Publication>? Buffer;
 
+    /// <summary>Whether live publications were left out of a full <see cref="Buffer"/> (read from history after).</summary>
+    public bool Overflowed;
+
     public StreamPosition Position => new(Offset, Epoch ?? string.Empty);
 
     /// <summary>

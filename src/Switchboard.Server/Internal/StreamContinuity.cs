@@ -199,6 +199,10 @@ internal sealed class StreamContinuity : IDisposable
         {
             cursor.Buffer.Add(publication);
         }
+        else
+        {
+            cursor.Overflowed = true;
+        }
     }
 
     private void Pass(ChannelCursor cursor, Publication publication)
@@ -217,6 +221,29 @@ internal sealed class StreamContinuity : IDisposable
         ThreadPool.UnsafeQueueUserWorkItem(static state => _ = state.Continuity.HealAsync(state.Cursor), (Continuity: this, Cursor: cursor), preferLocal: false);
 
     private async Task HealAsync(ChannelCursor cursor)
+    {
+        try
+        {
+            await HealRoundsAsync(cursor).ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // A heal that fails unexpectedly must not leave its channel buffering for ever.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            lock (cursor)
+            {
+                // Nobody can be told what they missed: every subscription is told that they did; the next publication starts afresh.
+                InterruptBehind(cursor.Channel, string.Empty, long.MaxValue);
+                cursor.Buffer = null;
+                cursor.Healing = false;
+                cursor.Epoch = null;
+            }
+
+            _log.HealFailed(cursor.Channel, ex);
+        }
+    }
+
+    private async Task HealRoundsAsync(ChannelCursor cursor)
     {
         for (var round = 1; ; round++)
         {
@@ -308,6 +335,15 @@ internal sealed class StreamContinuity : IDisposable
                 cursor.Healing = true;
                 cursor.Buffer = [publication];
             }
+        }
+
+        if (cursor.Overflowed && !cursor.Healing)
+        {
+            // Publications were left out while the heal waited: another round reads them from history (this is
+            // progress, not a repeat: the cursor moved past what was held).
+            cursor.Overflowed = false;
+            cursor.Healing = true;
+            cursor.Buffer = [];
         }
 
         return !cursor.Healing;
