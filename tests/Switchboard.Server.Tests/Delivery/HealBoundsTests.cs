@@ -15,30 +15,12 @@ public sealed class HealBoundsTests
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
 
-    private static async Task<(TestServer Server, TestClient Subscriber, TestClient Publisher)> StartAsync(MisbehavingBroker broker, LogCounter log, TimeProvider? time = null)
-    {
-        var server = await TestServer.StartAsync(configureServices: services =>
-        {
-            services.AddSingleton<IBroker>(broker);
-            log.AddTo(services);
-        }, timeProvider: time);
-        var subscriber = await server.ConnectAsync();
-        var publisher = await server.ConnectAsync();
-        await subscriber.SubscribeAsync("holey.x");
-        await publisher.PublishAsync("holey.x", new JsonObject { ["n"] = 1 });
-        Assert.Equal(1, (await subscriber.ExpectMessageAsync("holey.x", Patience))["offset"]!.GetValue<long>());
-        return (server, subscriber, publisher);
-    }
-
     [Fact]
     public async Task A_hole_that_history_claims_to_cover_but_does_not_ends_in_one_gap_notice_instead_of_a_loop()
     {
-        using var broker = new MisbehavingBroker(TimeProvider.System) { LoseOffset = 2, LoseFromHistory = true };
-        var log = new LogCounter();
-        var (server, subscriber, publisher) = await StartAsync(broker, log);
-        await using var _ = server;
-        await using var __ = subscriber;
-        await using var ___ = publisher;
+        await using var rig = await HoleyChannel.StartAsync(TimeProvider.System);
+        var (broker, log, subscriber, publisher) = (rig.Broker, rig.Log, rig.Subscriber, rig.Publisher);
+        broker.LoseFromHistory = true;
 
         await publisher.PublishAsync("holey.x", new JsonObject { ["n"] = 2 }); // Lost on its way and from history.
         var reads = broker.HistoryReads;
@@ -59,15 +41,8 @@ public sealed class HealBoundsTests
     public async Task A_heal_whose_history_reads_fail_retries_a_few_times_on_the_nodes_clock_then_sends_one_gap_notice()
     {
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        using var broker = new MisbehavingBroker(time) { LoseOffset = 2 };
-        var log = new LogCounter();
-        var (server, subscriber, publisher) = await StartAsync(broker, log, time);
-        await using var _ = server;
-        await using var __ = subscriber;
-        await using var ___ = publisher;
-        subscriber.AnswerPings = true;
-        publisher.AnswerPings = true;
-
+        await using var rig = await HoleyChannel.StartAsync(time);
+        var (broker, log, subscriber, publisher) = (rig.Broker, rig.Log, rig.Subscriber, rig.Publisher);
         broker.FailHistory = true;
         var reads = broker.HistoryReads;
         await publisher.PublishAsync("holey.x", new JsonObject { ["n"] = 2 }); // Lost on its way.
@@ -99,12 +74,8 @@ public sealed class HealBoundsTests
     public async Task A_heal_whose_history_comes_back_after_a_failed_read_delivers_the_missed_publication_in_order()
     {
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        using var broker = new MisbehavingBroker(time) { LoseOffset = 2 };
-        var log = new LogCounter();
-        var (server, subscriber, publisher) = await StartAsync(broker, log, time);
-        await using var _ = server;
-        await using var __ = subscriber;
-        await using var ___ = publisher;
+        await using var rig = await HoleyChannel.StartAsync(time);
+        var (broker, log, subscriber, publisher) = (rig.Broker, rig.Log, rig.Subscriber, rig.Publisher);
 
         broker.FailHistory = true;
         await publisher.PublishAsync("holey.x", new JsonObject { ["n"] = 2 });
@@ -116,5 +87,53 @@ public sealed class HealBoundsTests
         var messages = await subscriber.ReceiveMessagesAsync(2, Patience);
         Assert.Equal([2L, 3L], messages.Select(m => m["offset"]!.GetValue<long>()));
         Assert.True(log.Count(407) == 1, log.Recent);
+    }
+
+    /// <summary>A node on a <see cref="MisbehavingBroker"/> that loses offset 2, one subscriber and one publisher on <c>holey.x</c>, past offset 1.</summary>
+    private sealed class HoleyChannel : IAsyncDisposable
+    {
+        private HoleyChannel(MisbehavingBroker broker, LogCounter log, TestServer server, TestClient subscriber, TestClient publisher)
+        {
+            (Broker, Log, Server, Subscriber, Publisher) = (broker, log, server, subscriber, publisher);
+        }
+
+        public MisbehavingBroker Broker { get; }
+
+        public LogCounter Log { get; }
+
+        public TestServer Server { get; }
+
+        public TestClient Subscriber { get; }
+
+        public TestClient Publisher { get; }
+
+        public static async Task<HoleyChannel> StartAsync(TimeProvider time)
+        {
+            var broker = new MisbehavingBroker(time) { LoseOffset = 2 };
+            var log = new LogCounter();
+            var server = await TestServer.StartAsync(
+                configureServices: services =>
+                {
+                    services.AddSingleton<IBroker>(broker);
+                    log.AddTo(services);
+                },
+                timeProvider: time);
+            var subscriber = await server.ConnectAsync();
+            var publisher = await server.ConnectAsync();
+            subscriber.AnswerPings = true;
+            publisher.AnswerPings = true;
+            await subscriber.SubscribeAsync("holey.x");
+            await publisher.PublishAsync("holey.x", new JsonObject { ["n"] = 1 });
+            Assert.Equal(1, (await subscriber.ExpectMessageAsync("holey.x", Patience))["offset"]!.GetValue<long>());
+            return new HoleyChannel(broker, log, server, subscriber, publisher);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await Subscriber.DisposeAsync();
+            await Publisher.DisposeAsync();
+            await Server.DisposeAsync();
+            Broker.Dispose();
+        }
     }
 }
