@@ -8,8 +8,10 @@ namespace Switchboard.Brokers;
 /// publishing thread, through the same <see cref="IBrokerEventHandler"/> path a cluster broker uses.
 /// </summary>
 /// <remarks>
-/// A channel's stream is forgotten once it has been idle for longer than its history and idempotency windows; the
-/// next publish starts a new epoch, so a client recovering from the old one gets <c>recovered: false</c>.
+/// A channel's stream is forgotten once it has been idle for longer than its history and idempotency windows (one
+/// never published to, e.g. created by a subscribe reading its position, at the next sweep), also while the channel has
+/// subscribers; the next publish starts a new epoch at offset 1, so a client recovering from the old one gets
+/// <c>recovered: false</c>, and the node delivers it to a subscriber that had seen nothing as the next publication.
 /// Thread safety: all members are safe to call from many threads.
 /// </remarks>
 public sealed class MemoryBroker : IBroker, IDisposable
