@@ -14,19 +14,19 @@ public sealed class RedisStreamLifecycleTests(RedisServer redis) : StreamLifecyc
 {
     protected override async Task<IStreamLifecycleRig> StartAsync()
     {
-        var log = new LogCounter();
-        var nodes = await ClusterNodes.StartAsync(redis, configureServices: log.AddTo);
+        var log = new LogCapture();
+        var nodes = await ClusterNodes.StartAsync(redis, configureServices: log.Attach);
         var probe = await ConnectionMultiplexer.ConnectAsync(redis.Configuration);
         return new Rig(nodes, probe, log);
     }
 
-    private sealed class Rig(ClusterNodes nodes, ConnectionMultiplexer probe, LogCounter log) : IStreamLifecycleRig
+    private sealed class Rig(ClusterNodes nodes, ConnectionMultiplexer probe, LogCapture log) : IStreamLifecycleRig
     {
         private readonly RedisKeys _keys = new(nodes.Prefix);
 
         public IReadOnlyList<TestServer> Nodes => nodes.Nodes;
 
-        public LogCounter Log => log;
+        public LogCapture Log => log;
 
         public async Task SweepAsync(IReadOnlyList<string> channels)
         {

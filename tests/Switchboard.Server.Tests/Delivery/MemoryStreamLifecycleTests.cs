@@ -15,16 +15,16 @@ public sealed class MemoryStreamLifecycleTests : StreamLifecycleProperties
     protected override async Task<IStreamLifecycleRig> StartAsync()
     {
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        var log = new LogCounter();
-        var server = await TestServer.StartAsync(configureServices: log.AddTo, timeProvider: time);
+        var log = new LogCapture();
+        var server = await TestServer.StartAsync(configureServices: log.Attach, timeProvider: time);
         return new Rig(server, time, log);
     }
 
-    private sealed class Rig(TestServer server, FakeTimeProvider time, LogCounter log) : IStreamLifecycleRig
+    private sealed class Rig(TestServer server, FakeTimeProvider time, LogCapture log) : IStreamLifecycleRig
     {
         public IReadOnlyList<TestServer> Nodes { get; } = [server];
 
-        public LogCounter Log => log;
+        public LogCapture Log => log;
 
         public Task SweepAsync(IReadOnlyList<string> channels)
         {

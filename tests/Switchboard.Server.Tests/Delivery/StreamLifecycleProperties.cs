@@ -46,7 +46,7 @@ public interface IStreamLifecycleRig : IAsyncDisposable
     IReadOnlyList<TestServer> Nodes { get; }
 
     /// <summary>The log of every node.</summary>
-    LogCounter Log { get; }
+    LogCapture Log { get; }
 
     /// <summary>Makes the broker forget the streams of <paramref name="channels"/> that nobody has published to, as it does by itself after a while.</summary>
     Task SweepAsync(IReadOnlyList<string> channels);
@@ -225,7 +225,7 @@ public abstract class StreamLifecycleProperties
         }
     }
 
-    private static int ContinuityEvents(LogCounter log) => log.Count(407) + log.Count(408) + log.Count(409) + log.Count(430);
+    private static int ContinuityEvents(LogCapture log) => log.Count(407) + log.Count(408) + log.Count(409) + log.Count(430);
 
     /// <summary>A subscribing client and, per channel it is subscribed to, the last position it had.</summary>
     private sealed class Follower

@@ -20,8 +20,8 @@ public sealed class SweptStreamTests
     public async Task A_publication_after_the_sweep_forgot_an_empty_subscribed_stream_reaches_the_subscriber_in_the_new_epoch()
     {
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        var log = new LogCounter();
-        await using var server = await TestServer.StartAsync(configureServices: log.AddTo, timeProvider: time);
+        var log = new LogCapture();
+        await using var server = await TestServer.StartAsync(configureServices: log.Attach, timeProvider: time);
         await using var subscriber = await server.ConnectAsync();
         subscriber.AnswerPings = true;
         var subscribed = await subscriber.SubscribeAsync("fresh.x");
@@ -50,18 +50,18 @@ public sealed class SweptStreamTests
         Assert.Equal(2, next["offset"]!.GetValue<long>());
         Assert.True(publisher.IsOpen && subscriber.IsOpen);
         Assert.True(log.Count(407) + log.Count(408) == 0, log.Recent); // Nothing to heal, nothing to tell.
-        Assert.True(log.Total < 20, log.Recent);
+        Assert.True(log.Written.Count < 20, log.Recent);
     }
 
     [Fact]
     public async Task With_real_time_and_a_short_sweep_the_publication_arrives_and_the_log_stays_quiet()
     {
         using var broker = new MemoryBroker(TimeProvider.System, TimeSpan.FromMilliseconds(100));
-        var log = new LogCounter();
+        var log = new LogCapture();
         await using var server = await TestServer.StartAsync(configureServices: services =>
         {
             services.AddSingleton<IBroker>(broker);
-            log.AddTo(services);
+            log.Attach(services);
         });
         await using var subscriber = await server.ConnectAsync();
         await using var publisher = await server.ConnectAsync();
@@ -83,6 +83,6 @@ public sealed class SweptStreamTests
 
         Assert.Equal(3, epochs.Count);
         Assert.True(log.Count(407) + log.Count(408) == 0, log.Recent);
-        Assert.True(log.Total < 20, log.Recent);
+        Assert.True(log.Written.Count < 20, log.Recent);
     }
 }
