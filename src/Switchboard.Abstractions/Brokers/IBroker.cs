@@ -17,6 +17,9 @@ namespace Switchboard.Brokers;
 /// <item>Delivery to the handler may miss publications (e.g. while the link to the broker is down) and may repeat one;
 /// the node notices a gap by offset and epoch, or by <see cref="IBrokerEventHandler.HandleDeliveryRestored"/>, and
 /// fills it from history, which is why history lives in the broker.</item>
+/// <item>A channel's stream may be forgotten (expired, swept, lost) while the node is subscribed; the next publication
+/// then starts a new epoch at offset 1, and history after a position of the old epoch is incomplete (after offset 0:
+/// complete from offset 1 of the new one). The node takes offset 1 of any epoch as following offset 0.</item>
 /// </list>
 /// Thread safety: every member may be called from many threads at once.
 /// </remarks>

@@ -8,8 +8,10 @@ namespace Switchboard.Brokers;
 /// publishing thread, through the same <see cref="IBrokerEventHandler"/> path a cluster broker uses.
 /// </summary>
 /// <remarks>
-/// A channel's stream is forgotten once it has been idle for longer than its history and idempotency windows; the
-/// next publish starts a new epoch, so a client recovering from the old one gets <c>recovered: false</c>.
+/// A channel's stream is forgotten once it has been idle for longer than its history and idempotency windows (one
+/// never published to, e.g. created by a subscribe reading its position, at the next sweep), also while the channel has
+/// subscribers; the next publish starts a new epoch at offset 1, so a client recovering from the old one gets
+/// <c>recovered: false</c>, and the node delivers it to a subscriber that had seen nothing as the next publication.
 /// Thread safety: all members are safe to call from many threads.
 /// </remarks>
 public sealed class MemoryBroker : IBroker, IDisposable
@@ -19,11 +21,24 @@ public sealed class MemoryBroker : IBroker, IDisposable
     private readonly ITimer _sweeper;
     private IBrokerEventHandler? _handler;
 
-    /// <summary>Creates the broker.</summary>
+    /// <summary>The default time between two sweeps for forgotten streams.</summary>
+    public static readonly TimeSpan DefaultSweepInterval = TimeSpan.FromSeconds(30);
+
+    /// <summary>Creates the broker; <paramref name="time"/> drives history expiry and the sweep (a fake clock in tests).</summary>
     public MemoryBroker(TimeProvider? time = null)
+        : this(time, DefaultSweepInterval)
     {
+    }
+
+    /// <summary>
+    /// Creates the broker with its own sweep interval: how often streams idle past their history and idempotency windows
+    /// (and streams never published to) are forgotten. A short one lets a test see the sweep in real time.
+    /// </summary>
+    public MemoryBroker(TimeProvider? time, TimeSpan sweepInterval)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(sweepInterval, TimeSpan.Zero);
         _time = time ?? TimeProvider.System;
-        _sweeper = _time.CreateTimer(_ => Sweep(), null, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(30));
+        _sweeper = _time.CreateTimer(_ => Sweep(), null, sweepInterval, sweepInterval);
     }
 
     /// <inheritdoc />

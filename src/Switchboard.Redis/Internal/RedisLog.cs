@@ -26,8 +26,9 @@ internal static partial class RedisLog
     [LoggerMessage(706, LogLevel.Information, "Switchboard Redis: pub/sub delivery restored; checking every channel of this node against history.")]
     public static partial void DeliveryRestored(ILogger logger);
 
-    [LoggerMessage(707, LogLevel.Warning, "Switchboard Redis: writing a batch of presence changes and control messages failed; presence changes are retried, control messages are lost (at most once).")]
-    public static partial void BatchFailed(ILogger logger, Exception exception);
+    // Written at most once per interval (a batch per BatchInterval fails while Redis is down): {Unlogged} counts the others.
+    [LoggerMessage(707, LogLevel.Warning, "Switchboard Redis: writing a batch of presence changes and control messages failed; presence changes are retried, control messages are lost (at most once). Unlogged since the last such line: {Unlogged}.")]
+    public static partial void BatchFailed(ILogger logger, int unlogged, Exception exception);
 
     [LoggerMessage(708, LogLevel.Information, "Switchboard Redis: node {Node} joined the cluster bus.")]
     public static partial void NodeJoined(ILogger logger, string node);

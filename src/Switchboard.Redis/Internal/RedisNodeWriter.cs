@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
+using Switchboard.Internal;
 
 namespace Switchboard.Redis.Internal;
 
@@ -31,6 +32,7 @@ internal sealed class RedisNodeWriter : IAsyncDisposable
     private readonly Func<Task<ConnectionMultiplexer>> _multiplexer;
     private readonly TimeSpan _interval;
     private readonly ILogger _logger;
+    private readonly OncePerInterval _failures = new(TimeProvider.System, OncePerInterval.DefaultInterval);
     private readonly List<IBatchedWrites> _sources = [];
     private readonly Lock _sourcesGate = new();
     private readonly SemaphoreSlim _wake = new(0, 1);
@@ -154,7 +156,10 @@ internal sealed class RedisNodeWriter : IAsyncDisposable
         catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException)
         {
             failure = ex;
-            RedisLog.BatchFailed(_logger, ex);
+            if (_failures.ShouldLog(out var unlogged))
+            {
+                RedisLog.BatchFailed(_logger, unlogged, ex);
+            }
         }
 
         foreach (var source in sources)

@@ -26,12 +26,16 @@ internal static partial class DeliveryLog
     [LoggerMessage(406, LogLevel.Warning, "The broker is unavailable for an HTTP API request to {Path}.")]
     public static partial void ApiBrokerUnavailable(ILogger logger, string path, Exception exception);
 
-    [LoggerMessage(407, LogLevel.Information, "Channel {Channel}: delivered {Count} missed publications after offset {Offset} from history; the stream continues without a gap.")]
-    public static partial void StreamHealed(ILogger logger, string channel, long offset, int count);
+    // 407-409 and 430 are written by ContinuityLog, at most once per interval each: {Unlogged} counts the others.
+    [LoggerMessage(407, LogLevel.Information, "Channel {Channel}: delivered {Count} missed publications after offset {Offset} from history; the stream continues without a gap. Unlogged since the last such line: {Unlogged}.")]
+    public static partial void StreamHealed(ILogger logger, string channel, long offset, int count, int unlogged);
 
-    [LoggerMessage(408, LogLevel.Warning, "Channel {Channel}: history no longer holds what followed offset {Offset} (epoch {Epoch}); sent the gap notice to {Count} subscriptions.")]
-    public static partial void StreamInterrupted(ILogger logger, string channel, long offset, string epoch, int count);
+    [LoggerMessage(408, LogLevel.Warning, "Channel {Channel}: history no longer holds what followed offset {Offset} (epoch {Epoch}); sent the gap notice to {Count} subscriptions. Unlogged since the last such line: {Unlogged}.")]
+    public static partial void StreamInterrupted(ILogger logger, string channel, long offset, string epoch, int count, int unlogged);
 
-    [LoggerMessage(409, LogLevel.Warning, "Channel {Channel}: reading history to fill a gap failed again and again; subscribers get the gap notice.")]
-    public static partial void HealFailed(ILogger logger, string channel, Exception exception);
+    [LoggerMessage(409, LogLevel.Warning, "Channel {Channel}: reading history to fill a gap failed again and again; subscribers get the gap notice. Unlogged since the last such line: {Unlogged}.")]
+    public static partial void HealFailed(ILogger logger, string channel, int unlogged, Exception exception);
+
+    [LoggerMessage(430, LogLevel.Warning, "Channel {Channel}: the broker delivered offset {Offset} (epoch {Epoch}) after offset {Delivered}, and history does not hold what came between; sent the gap notice to {Count} subscriptions and continued from it. Unlogged since the last such line: {Unlogged}.")]
+    public static partial void HealGaveUp(ILogger logger, string channel, long delivered, long offset, string epoch, int count, int unlogged);
 }

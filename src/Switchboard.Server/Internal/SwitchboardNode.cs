@@ -12,7 +12,7 @@ namespace Switchboard.Server.Internal;
 /// subscribers, and subscribes the node to a channel once while it has at least one local subscriber.
 /// </summary>
 /// <remarks>Thread safety: all members are safe to call from many threads.</remarks>
-internal sealed class SwitchboardNode : IBrokerEventHandler
+internal sealed class SwitchboardNode : IBrokerEventHandler, IDisposable
 {
     // Serialises "first local subscriber / last one left" with the broker (un)subscribe for the same channel.
     private readonly ChannelLocks _channelLocks = new();
@@ -29,7 +29,7 @@ internal sealed class SwitchboardNode : IBrokerEventHandler
         Time = time ?? TimeProvider.System;
         StartedAt = Time.GetUtcNow();
         Presence = new PresenceTracker(presence, Bus, presenceLogger);
-        Continuity = new StreamContinuity(Broker, Subscriptions, presenceLogger, metrics);
+        Continuity = new StreamContinuity(Broker, Subscriptions, presenceLogger, metrics, Time);
 
         // Read on each collection (a scrape), not kept up to date on the hot path.
         metrics?.Observe(() => Subscriptions.GetChannelCounts().Count, () => Connections.All.Sum(static c => c.Writer.QueuedBytes));
@@ -67,6 +67,9 @@ internal sealed class SwitchboardNode : IBrokerEventHandler
     public void HandlePublication(Publication publication) => Continuity.Deliver(publication);
 
     public void HandleDeliveryRestored() => Continuity.Resume();
+
+    /// <summary>Stops the continuity's timer and its heals' waits (the container disposes the node when the host stops).</summary>
+    public void Dispose() => Continuity.Dispose();
 
     /// <summary>
     /// Switches a subscription to live delivery after its result was queued; <paramref name="start"/> is the result's

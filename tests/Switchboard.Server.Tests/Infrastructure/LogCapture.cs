@@ -19,13 +19,30 @@ public sealed class LogCapture : ILoggerProvider
     public static LogCapture AddTo(IServiceCollection services)
     {
         var capture = new LogCapture();
-        services.AddSingleton<ILoggerProvider>(capture);
-        services.Configure<LoggerFilterOptions>(o => o.Rules.Add(new LoggerFilterRule(typeof(LogCapture).FullName, null, LogLevel.Trace, null)));
+        capture.Attach(services);
         return capture;
     }
 
+    /// <summary>Adds this capture to <paramref name="services"/>: several servers (the nodes of a cluster) may share one.</summary>
+    public void Attach(IServiceCollection services)
+    {
+        services.AddSingleton<ILoggerProvider>(this);
+        services.Configure<LoggerFilterOptions>(o => o.Rules.Add(new LoggerFilterRule(typeof(LogCapture).FullName, null, LogLevel.Trace, null)));
+    }
+
+    /// <summary>Switchboard's own lines at Information or above: what <c>serve</c> writes with its defaults.</summary>
+    public IReadOnlyList<LogEntry> Written => Entries.Where(static e => IsSwitchboard(e) && e.Level >= LogLevel.Information).ToList();
+
+    /// <summary>How many lines Switchboard wrote with this event id.</summary>
+    public int Count(int eventId) => Entries.Count(e => e.EventId == eventId && IsSwitchboard(e));
+
+    /// <summary>The last 50 of <see cref="Written"/>, for an assertion's message.</summary>
+    public string Recent => string.Join('\n', Written.TakeLast(50));
+
     /// <summary>Entries at <see cref="LogLevel.Warning"/> or above, or with an exception: what an operator is paged or scrolls for.</summary>
     public IReadOnlyList<LogEntry> Alarming => Entries.Where(e => e.Level >= LogLevel.Warning || e.Exception is not null).ToList();
+
+    private static bool IsSwitchboard(LogEntry entry) => entry.Category.StartsWith("Switchboard", StringComparison.Ordinal);
 
     public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
 
