@@ -1,4 +1,7 @@
+using System.Runtime.InteropServices;
 using System.Text.Json;
+using Microsoft.Extensions.Options;
+using Switchboard.Server;
 using Switchboard.Server.Handlers;
 using Switchboard.Samples;
 using TopicManager;
@@ -10,26 +13,54 @@ builder.Services.AddSwitchboard();
 
 var app = builder.Build();
 app.MapSwitchboardHandler<TopicHandler>("/ws/{client_id}");
+// With --Switchboard:HttpApi:Key=KEY a backend must send "Authorization: Bearer KEY" (the seed's endpoint is open).
+var key = app.Configuration["Switchboard:HttpApi:Key"];
+var maxBody = app.Services.GetRequiredService<IOptions<SwitchboardOptions>>().Value.MaxPublicationSize;
 app.MapPost("/api/publish", async (HttpRequest request, HandlerClients<TopicHandler> clients) =>
 {
-    PublishRequest? publish;
-    try
+    if (BearerKey.Refusal(request, key) is { } unauthorized)
     {
-        publish = await JsonSerializer.DeserializeAsync(request.Body, TopicJsonContext.Default.PublishRequest, request.HttpContext.RequestAborted);
-    }
-    catch (JsonException)
-    {
-        publish = null;
+        return unauthorized;
     }
 
-    if (publish is not { Topic: { Length: > 0 and <= 200 } topic, Message: { } message })
+    var (body, refusal) = await JsonRequestBody.ReadAsync(request, maxBody);
+    if (body is null)
     {
-        return Problem.Result("Invalid publish", "the body must be {\"topic\": a name of 1 to 200 characters, \"message\": any JSON value}");
+        return refusal!;
     }
 
-    // The seed sends the message as is to each subscriber: one encoding here, the same bytes for every one of them.
-    await clients.Group(topic).SendAsync(System.Text.Encoding.UTF8.GetBytes(message.GetRawText()));
-    return Results.Json(new Published(topic), TopicJsonContext.Default.Published, statusCode: 202);
+    using (body)
+    {
+        var publish = Read(body);
+        if (publish is not { Topic: { Length: > 0 and <= 200 } topic, Message: { } message })
+        {
+            return Problem.Result("Invalid publish", "the body must be {\"topic\": a name of 1 to 200 characters, \"message\": any JSON value}");
+        }
+
+        // The seed sends the message as is to each subscriber: one encoding here, the same bytes for every one of them.
+        try
+        {
+            await clients.Group(topic).SendAsync(JsonMarshal.GetRawUtf8Value(message).ToArray());
+        }
+        catch (PublicationTooLargeException)
+        {
+            return JsonRequestBody.TooLarge(maxBody);
+        }
+
+        return Results.Json(new Published(topic), TopicJsonContext.Default.Published, statusCode: 202);
+    }
+
+    static PublishRequest? Read(JsonDocument body)
+    {
+        try
+        {
+            return body.RootElement.Deserialize(TopicJsonContext.Default.PublishRequest);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
 });
 app.LogListeningAddress("TopicManager");
 app.Run();

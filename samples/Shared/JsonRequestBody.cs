@@ -1,0 +1,62 @@
+using System.Buffers;
+using System.Text.Json;
+using System.Text.Unicode;
+
+namespace Switchboard.Samples;
+
+/// <summary>
+/// Reads a sample endpoint's JSON body with the checks every endpoint that broadcasts needs: <c>application/json</c>
+/// only (415 otherwise, so a page on another origin cannot post a "simple" <c>text/plain</c> request), at most
+/// <c>maxBytes</c> (413; the server's <c>Switchboard:MaxPublicationSize</c>, past which no subscriber could receive
+/// the broadcast), valid UTF-8 (400) and JSON (400). Never throws for what the client sent.
+/// </summary>
+internal static class JsonRequestBody
+{
+    /// <summary>The parsed body, or the response that refuses it (the other is <see langword="null"/>).</summary>
+    public static async Task<(JsonDocument? Body, IResult? Refusal)> ReadAsync(HttpRequest request, int maxBytes)
+    {
+        if (!request.HasJsonContentType())
+        {
+            return (null, Problem.Result("Unsupported media type", "send the body as JSON with Content-Type: application/json", StatusCodes.Status415UnsupportedMediaType));
+        }
+
+        if (request.ContentLength > maxBytes)
+        {
+            return (null, TooLarge(maxBytes));
+        }
+
+        var body = new ArrayBufferWriter<byte>((int)Math.Min(request.ContentLength ?? 4096, maxBytes + 1L));
+        while (true)
+        {
+            var read = await request.Body.ReadAsync(body.GetMemory(4096), request.HttpContext.RequestAborted);
+            if (read == 0)
+            {
+                break;
+            }
+
+            body.Advance(read);
+            if (body.WrittenCount > maxBytes)
+            {
+                return (null, TooLarge(maxBytes)); // stops reading: the rest is never buffered
+            }
+        }
+
+        if (!Utf8.IsValid(body.WrittenSpan))
+        {
+            return (null, Problem.Result("Invalid body", "the body is not valid UTF-8"));
+        }
+
+        try
+        {
+            return (JsonDocument.Parse(body.WrittenMemory), null);
+        }
+        catch (JsonException)
+        {
+            return (null, Problem.Result("Invalid body", "the body is not valid JSON"));
+        }
+    }
+
+    /// <summary>413 for a body or a broadcast larger than subscribers can receive.</summary>
+    public static IResult TooLarge(int maxBytes) =>
+        Problem.Result("Payload too large", $"the body may have at most {maxBytes} bytes: subscribers cannot receive a larger message", StatusCodes.Status413PayloadTooLarge);
+}
