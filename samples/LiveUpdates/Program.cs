@@ -19,6 +19,7 @@ app.MapSwitchboardHandler<LiveUpdatesHandler>("/ws");
 
 // Backends publish events here; with --Switchboard:HttpApi:Key=KEY they must send "Authorization: Bearer KEY".
 var key = app.Configuration["Switchboard:HttpApi:Key"];
+const string EventShape = "the body must be {\"subject\": a subject such as order.created, \"data\": any JSON value}";
 var maxBody = app.Services.GetRequiredService<IOptions<SwitchboardOptions>>().Value.MaxPublicationSize;
 app.MapPost("/api/events", async (HttpRequest request, LiveEventBridge bridge) =>
 {
@@ -27,7 +28,7 @@ app.MapPost("/api/events", async (HttpRequest request, LiveEventBridge bridge) =
         return unauthorized;
     }
 
-    var (body, refusal) = await JsonRequestBody.ReadAsync(request, maxBody);
+    var (body, refusal) = await JsonRequestBody.ReadAsync(request, maxBody, "Invalid event", EventShape);
     if (body is null)
     {
         return refusal!;
@@ -38,7 +39,7 @@ app.MapPost("/api/events", async (HttpRequest request, LiveEventBridge bridge) =
         var posted = Read(body);
         if (posted is not { Subject: var subject, Data: { } data } || !LiveEventBridge.IsSubject(subject))
         {
-            return Problem.Result("Invalid event", "the body must be {\"subject\": a subject such as order.created, \"data\": any JSON value}");
+            return Problem.Result("Invalid event", EventShape);
         }
 
         try

@@ -31,7 +31,7 @@ app.MapPost("/api/sensors/readings", async (HttpRequest request, SensorStreamHan
         return unauthorized;
     }
 
-    var (body, refusal) = await JsonRequestBody.ReadAsync(request, maxBody);
+    var (body, refusal) = await JsonRequestBody.ReadAsync(request, maxBody, "Invalid reading", "the body is not valid JSON");
     if (body is null)
     {
         return refusal!;

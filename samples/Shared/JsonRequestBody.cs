@@ -12,8 +12,12 @@ namespace Switchboard.Samples;
 /// </summary>
 internal static class JsonRequestBody
 {
-    /// <summary>The parsed body, or the response that refuses it (the other is <see langword="null"/>).</summary>
-    public static async Task<(JsonDocument? Body, IResult? Refusal)> ReadAsync(HttpRequest request, int maxBytes)
+    /// <summary>
+    /// The parsed body, or the response that refuses it (the other is <see langword="null"/>). A body that is not
+    /// JSON is refused as the endpoint refuses any other bad body: 400 with <paramref name="invalidTitle"/> and
+    /// <paramref name="invalidDetail"/>.
+    /// </summary>
+    public static async Task<(JsonDocument? Body, IResult? Refusal)> ReadAsync(HttpRequest request, int maxBytes, string invalidTitle, string invalidDetail)
     {
         if (!request.HasJsonContentType())
         {
@@ -43,7 +47,7 @@ internal static class JsonRequestBody
 
         if (!Utf8.IsValid(body.WrittenSpan))
         {
-            return (null, Problem.Result("Invalid body", "the body is not valid UTF-8"));
+            return (null, Problem.Result(invalidTitle, "the body is not valid UTF-8"));
         }
 
         try
@@ -52,7 +56,7 @@ internal static class JsonRequestBody
         }
         catch (JsonException)
         {
-            return (null, Problem.Result("Invalid body", "the body is not valid JSON"));
+            return (null, Problem.Result(invalidTitle, invalidDetail));
         }
     }
 

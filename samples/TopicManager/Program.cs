@@ -15,6 +15,7 @@ var app = builder.Build();
 app.MapSwitchboardHandler<TopicHandler>("/ws/{client_id}");
 // With --Switchboard:HttpApi:Key=KEY a backend must send "Authorization: Bearer KEY" (the seed's endpoint is open).
 var key = app.Configuration["Switchboard:HttpApi:Key"];
+const string PublishShape = "the body must be {\"topic\": a name of 1 to 200 characters, \"message\": any JSON value}";
 var maxBody = app.Services.GetRequiredService<IOptions<SwitchboardOptions>>().Value.MaxPublicationSize;
 app.MapPost("/api/publish", async (HttpRequest request, HandlerClients<TopicHandler> clients) =>
 {
@@ -23,7 +24,7 @@ app.MapPost("/api/publish", async (HttpRequest request, HandlerClients<TopicHand
         return unauthorized;
     }
 
-    var (body, refusal) = await JsonRequestBody.ReadAsync(request, maxBody);
+    var (body, refusal) = await JsonRequestBody.ReadAsync(request, maxBody, "Invalid publish", PublishShape);
     if (body is null)
     {
         return refusal!;
@@ -34,7 +35,7 @@ app.MapPost("/api/publish", async (HttpRequest request, HandlerClients<TopicHand
         var publish = Read(body);
         if (publish is not { Topic: { Length: > 0 and <= 200 } topic, Message: { } message })
         {
-            return Problem.Result("Invalid publish", "the body must be {\"topic\": a name of 1 to 200 characters, \"message\": any JSON value}");
+            return Problem.Result("Invalid publish", PublishShape);
         }
 
         // The seed sends the message as is to each subscriber: one encoding here, the same bytes for every one of them.
