@@ -1,4 +1,3 @@
-using System.Text.Json;
 using LiveUpdates;
 using Microsoft.Extensions.Options;
 using Switchboard.Server;
@@ -28,41 +27,25 @@ app.MapPost("/api/events", async (HttpRequest request, LiveEventBridge bridge) =
         return unauthorized;
     }
 
-    var (body, refusal) = await JsonRequestBody.ReadAsync(request, maxBody, "Invalid event", EventShape);
-    if (body is null)
+    var (posted, refusal) = await JsonRequestBody.ReadAsync(request, maxBody, LiveJsonContext.Default.EventRequest, "Invalid event", EventShape);
+    if (refusal is not null)
     {
-        return refusal!;
+        return refusal;
     }
 
-    using (body)
+    if (posted is not { Subject: var subject, Data: { } data } || !LiveEventBridge.IsSubject(subject))
     {
-        var posted = Read(body);
-        if (posted is not { Subject: var subject, Data: { } data } || !LiveEventBridge.IsSubject(subject))
-        {
-            return Problem.Result("Invalid event", EventShape);
-        }
-
-        try
-        {
-            var topics = await bridge.DeliverAsync(subject!, data, request.HttpContext.RequestAborted);
-            return Results.Json(new EventAccepted(subject!, topics), LiveJsonContext.Default.EventAccepted, statusCode: 202);
-        }
-        catch (PublicationTooLargeException)
-        {
-            return JsonRequestBody.TooLarge(maxBody);
-        }
+        return Problem.Result("Invalid event", EventShape);
     }
 
-    static EventRequest? Read(JsonDocument body)
+    try
     {
-        try
-        {
-            return body.RootElement.Deserialize(LiveJsonContext.Default.EventRequest);
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
+        var topics = await bridge.DeliverAsync(subject!, data, request.HttpContext.RequestAborted);
+        return Results.Json(new EventAccepted(subject!, topics), LiveJsonContext.Default.EventAccepted, statusCode: 202);
+    }
+    catch (PublicationTooLargeException)
+    {
+        return JsonRequestBody.TooLarge(maxBody);
     }
 });
 app.LogListeningAddress("LiveUpdates");

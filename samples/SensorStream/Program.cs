@@ -21,6 +21,7 @@ builder.Services.AddHostedService<SensorStatusMonitor>();
 
 var app = builder.Build();
 app.MapSwitchboardHandler<SensorStreamHandler>("/api/ws/sensor/stream");
+
 // With --Switchboard:HttpApi:Key=KEY a sensor must send "Authorization: Bearer KEY" (the seed's endpoint is open).
 var key = app.Configuration["Switchboard:HttpApi:Key"];
 var maxBody = app.Services.GetRequiredService<IOptions<SwitchboardOptions>>().Value.MaxPublicationSize;

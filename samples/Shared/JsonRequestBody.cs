@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using System.Text.Unicode;
 
 namespace Switchboard.Samples;
@@ -57,6 +58,28 @@ internal static class JsonRequestBody
         catch (JsonException)
         {
             return (null, Problem.Result(invalidTitle, invalidDetail));
+        }
+    }
+
+    /// <summary>As <see cref="ReadAsync(HttpRequest, int, string, string)"/>, deserialized as <typeparamref name="T"/> (JSON of another shape is refused the same way).</summary>
+    public static async Task<(T? Value, IResult? Refusal)> ReadAsync<T>(HttpRequest request, int maxBytes, JsonTypeInfo<T> type, string invalidTitle, string invalidDetail)
+    {
+        var (body, refusal) = await ReadAsync(request, maxBytes, invalidTitle, invalidDetail);
+        if (body is null)
+        {
+            return (default, refusal);
+        }
+
+        using (body)
+        {
+            try
+            {
+                return (body.RootElement.Deserialize(type), null);
+            }
+            catch (JsonException)
+            {
+                return (default, Problem.Result(invalidTitle, invalidDetail));
+            }
         }
     }
 

@@ -1,5 +1,4 @@
 using System.Runtime.InteropServices;
-using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Switchboard.Server;
 using Switchboard.Server.Handlers;
@@ -13,6 +12,7 @@ builder.Services.AddSwitchboard();
 
 var app = builder.Build();
 app.MapSwitchboardHandler<TopicHandler>("/ws/{client_id}");
+
 // With --Switchboard:HttpApi:Key=KEY a backend must send "Authorization: Bearer KEY" (the seed's endpoint is open).
 var key = app.Configuration["Switchboard:HttpApi:Key"];
 const string PublishShape = "the body must be {\"topic\": a name of 1 to 200 characters, \"message\": any JSON value}";
@@ -24,44 +24,28 @@ app.MapPost("/api/publish", async (HttpRequest request, HandlerClients<TopicHand
         return unauthorized;
     }
 
-    var (body, refusal) = await JsonRequestBody.ReadAsync(request, maxBody, "Invalid publish", PublishShape);
-    if (body is null)
+    var (publish, refusal) = await JsonRequestBody.ReadAsync(request, maxBody, TopicJsonContext.Default.PublishRequest, "Invalid publish", PublishShape);
+    if (refusal is not null)
     {
-        return refusal!;
+        return refusal;
     }
 
-    using (body)
+    if (publish is not { Topic: { Length: > 0 and <= 200 } topic, Message: { } message })
     {
-        var publish = Read(body);
-        if (publish is not { Topic: { Length: > 0 and <= 200 } topic, Message: { } message })
-        {
-            return Problem.Result("Invalid publish", PublishShape);
-        }
-
-        // The seed sends the message as is to each subscriber: one encoding here, the same bytes for every one of them.
-        try
-        {
-            await clients.Group(topic).SendAsync(JsonMarshal.GetRawUtf8Value(message).ToArray());
-        }
-        catch (PublicationTooLargeException)
-        {
-            return JsonRequestBody.TooLarge(maxBody);
-        }
-
-        return Results.Json(new Published(topic), TopicJsonContext.Default.Published, statusCode: 202);
+        return Problem.Result("Invalid publish", PublishShape);
     }
 
-    static PublishRequest? Read(JsonDocument body)
+    // The seed sends the message as is to each subscriber: one encoding here, the same bytes for every one of them.
+    try
     {
-        try
-        {
-            return body.RootElement.Deserialize(TopicJsonContext.Default.PublishRequest);
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
+        await clients.Group(topic).SendAsync(JsonMarshal.GetRawUtf8Value(message).ToArray());
     }
+    catch (PublicationTooLargeException)
+    {
+        return JsonRequestBody.TooLarge(maxBody);
+    }
+
+    return Results.Json(new Published(topic), TopicJsonContext.Default.Published, statusCode: 202);
 });
 app.LogListeningAddress("TopicManager");
 app.Run();

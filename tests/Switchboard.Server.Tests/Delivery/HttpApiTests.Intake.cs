@@ -1,35 +1,14 @@
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
-using Switchboard.Server.HttpApi;
 
-namespace Switchboard.Server.Tests.Intake;
+namespace Switchboard.Server.Tests.Delivery;
 
 /// <summary>The HTTP API refuses what subscribers cannot take (413) and bodies that are not UTF-8 (400, never a 500).</summary>
-public sealed class HttpApiIntakeTests : IAsyncLifetime
+public sealed partial class HttpApiTests
 {
-    private const string Key = "intake-api-key-0123456789";
-
-    private TestServer _server = null!;
-    private HttpClient _http = null!;
-
-    public async Task InitializeAsync()
-    {
-        _server = await TestServer.StartAsync(
-            configureServices: s => s.Configure<SwitchboardHttpApiOptions>(o => o.Key = Key),
-            configureApp: app => app.MapSwitchboardApi("/api"));
-        _http = new HttpClient { BaseAddress = _server.BaseUri, Timeout = TimeSpan.FromSeconds(30) };
-    }
-
-    public async Task DisposeAsync()
-    {
-        _http.Dispose();
-        await _server.DisposeAsync();
-    }
-
-    private async Task<(HttpStatusCode Status, JsonNode Error)> PostAsync(string endpoint, byte[] body)
+    private async Task<(HttpStatusCode Status, JsonNode Error)> PostBytesAsync(string endpoint, byte[] body)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/{endpoint}") { Content = new ByteArrayContent(body) };
         request.Content.Headers.ContentType = new("application/json");
@@ -50,12 +29,12 @@ public sealed class HttpApiIntakeTests : IAsyncLifetime
         await subscriber.SubscribeAsync("api.large");
         var body = Encoding.UTF8.GetBytes($"{{{fields},\"data\":{{\"blob\":\"{new string('x', 1_000_000)}\"}}}}");
 
-        var (status, error) = await PostAsync(endpoint, body);
+        var (status, error) = await PostBytesAsync(endpoint, body);
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, status);
         Assert.Equal("too_large", error["code"]!.GetValue<string>());
         Assert.Equal("data is 1000011 bytes, more than the 523264 a subscriber can receive", error["message"]!.GetValue<string>());
 
-        var (ok, _) = await PostAsync("publish", """{"channel":"api.large","data":2}"""u8.ToArray());
+        var (ok, _) = await PostBytesAsync("publish", """{"channel":"api.large","data":2}"""u8.ToArray());
         Assert.Equal(HttpStatusCode.OK, ok);
         var message = await subscriber.ExpectMessageAsync("api.large");
         Assert.Equal(2, message["data"]!.GetValue<int>());
@@ -72,7 +51,7 @@ public sealed class HttpApiIntakeTests : IAsyncLifetime
     {
         var body = (byte[])[.. Encoding.UTF8.GetBytes(before), 0xC3, 0x28, .. Encoding.UTF8.GetBytes(after)];
 
-        var (status, error) = await PostAsync(endpoint, body);
+        var (status, error) = await PostBytesAsync(endpoint, body);
         Assert.Equal(HttpStatusCode.BadRequest, status);
         Assert.Equal("bad_request", error["code"]!.GetValue<string>());
         Assert.Equal("the body is not valid UTF-8", error["message"]!.GetValue<string>());
@@ -82,7 +61,7 @@ public sealed class HttpApiIntakeTests : IAsyncLifetime
     [Fact]
     public async Task A_key_with_the_nats_bridges_prefix_gets_400()
     {
-        var (status, error) = await PostAsync("publish", """{"channel":"api.key","data":1,"key":"nats:evt-1"}"""u8.ToArray());
+        var (status, error) = await PostBytesAsync("publish", """{"channel":"api.key","data":1,"key":"nats:evt-1"}"""u8.ToArray());
         Assert.Equal(HttpStatusCode.BadRequest, status);
         Assert.Equal("'key': keys starting with 'nats:' are reserved for the NATS bridge", error["message"]!.GetValue<string>());
     }
