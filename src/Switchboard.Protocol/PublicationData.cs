@@ -12,7 +12,8 @@ namespace Switchboard.Protocol;
 /// <remarks>Thread safety: stateless, safe to call from many threads.</remarks>
 public static class PublicationData
 {
-    private static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = 64, CommentHandling = JsonCommentHandling.Disallow };
+    // Several values allowed only so that a second one is reported as such instead of as invalid JSON.
+    private static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = 64, CommentHandling = JsonCommentHandling.Disallow, AllowMultipleValues = true };
 
     /// <summary>
     /// Checks <paramref name="data"/>: <see cref="ErrorCodes.TooLarge"/> over <paramref name="maxLength"/> bytes,
