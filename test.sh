@@ -12,8 +12,10 @@ log() { printf '==> %s\n' "$*" >&2; }
 
 # --- install what is missing (as root with apt-get; nothing when already there) ---------------------------------
 # Each entry: "command package". Add a line when a suite starts to need a program (redis-server, chromium, ...).
-# "py:MODULE package" checks that Debian's /usr/bin/python3 can import MODULE (the samples' seed clients use it).
-required=("redis-server redis-server" "nats-server nats-server" "openssl openssl" "git git" "chromium chromium" "py:websockets python3-websockets" "py:websocket python3-websocket" "py:tenacity python3-tenacity" "nginx nginx")
+# "py:MODULE package" checks that Debian's /usr/bin/python3 can import MODULE (the samples' seed clients and the
+# Python client's suite use it).
+required=("redis-server redis-server" "nats-server nats-server" "openssl openssl" "git git" "chromium chromium" "py:websockets python3-websockets" "py:websocket python3-websocket" "py:tenacity python3-tenacity" "nginx nginx"
+  "py:ensurepip python3-venv" "py:httpx python3-httpx" "py:pytest python3-pytest" "py:mypy python3-mypy" "py:fastapi python3-fastapi")
 missing=()
 for entry in "${required[@]}"; do
   check="${entry%% *}"
@@ -80,6 +82,13 @@ SWITCHBOARD_NO_BUILD=1 bash tests/tool/run.sh >"$results/tool.txt" 2>&1
 grep -E '^not ok' "$results/tool.txt" >&2 || true
 tool_counts=$(tail -1 "$results/tool.txt")
 if [[ "$tool_counts" =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then add_counts "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}"; else tail -20 "$results/tool.txt" >&2; add_counts 0 1; fi
+
+# --- the Python client (pytest), installed into a venv as docs/clients/python.md says ---------------------------
+log "running python (pip install ./clients/python into a venv; pytest with websockets 10.4, then the newest)"
+bash tests/python/run.sh "$results" >"$results/python.txt" 2>&1
+python_counts=$(tail -1 "$results/python.txt")
+grep -E '^(FAILED|ERROR) |passed|failed|could not' "$results/python.txt" | head -30 >&2 || true
+if [[ "$python_counts" =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then add_counts "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}"; else tail -20 "$results/python.txt" >&2; add_counts 0 1; fi
 
 # --- JavaScript suites (node:test) -------------------------------------------------------------------------------
 for dir in tests/js/*/; do

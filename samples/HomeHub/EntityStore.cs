@@ -65,7 +65,7 @@ public sealed class EntityStore
                 var attributes = new Dictionary<string, JsonElement>(old.Attributes);
                 if (id.StartsWith("light.", StringComparison.Ordinal))
                 {
-                    var brightness = on ? data.ValueKind == JsonValueKind.Object && data.TryGetProperty("brightness", out var b) && b.TryGetInt32(out var level) ? Math.Clamp(level, 0, 255) : 255 : 0;
+                    var brightness = on ? data.ValueKind == JsonValueKind.Object && data.TryGetProperty("brightness", out var b) && b.ValueKind == JsonValueKind.Number && b.TryGetInt32(out var level) ? Math.Clamp(level, 0, 255) : 255 : 0;
                     attributes["brightness"] = JsonSerializer.SerializeToElement(brightness, HaJsonContext.Default.Int32);
                 }
 

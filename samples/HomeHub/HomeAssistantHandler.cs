@@ -32,7 +32,7 @@ public sealed class HomeAssistantHandler(EntityStore entities, EventBus events, 
             }))
             .On("unsubscribe_events", Command((c, id, m) =>
             {
-                if (m.TryGetProperty("subscription", out var s) && s.TryGetInt64(out var subscription) && events.Unsubscribe(c, subscription))
+                if (m.TryGetProperty("subscription", out var s) && s.ValueKind == JsonValueKind.Number && s.TryGetInt64(out var subscription) && events.Unsubscribe(c, subscription))
                 {
                     Result(c, id, null);
                 }
@@ -101,16 +101,28 @@ public sealed class HomeAssistantHandler(EntityStore entities, EventBus events, 
         return ValueTask.CompletedTask;
     }
 
-    /// <summary>Home Assistant's format for every error Switchboard reports (bad JSON, rate limits, failures).</summary>
-    public override void OnError(HandlerConnection connection, HandlerError error) =>
-        Error(connection, error.Request is { } request ? IdOf(request) : null, error.Kind is HandlerErrorKind.Failed ? "unknown_error" : "invalid_format", error.Message);
+    /// <summary>
+    /// Home Assistant's format for every error Switchboard reports: a failure of ours is <c>unknown_error</c>; anything
+    /// the client got wrong (bad JSON, a string that is no text, rate limits) is <c>invalid_format</c>.
+    /// </summary>
+    public override void OnError(HandlerConnection connection, HandlerError error)
+    {
+        if (error.Kind is HandlerErrorKind.Failed)
+        {
+            Error(connection, error.Request is { } request ? IdOf(request) : null, "unknown_error", error.Message);
+        }
+        else
+        {
+            InvalidFormat(connection, error.Request, error.Message);
+        }
+    }
 
     // A command must carry an id greater than the connection's previous one, as Home Assistant requires.
     private static Func<HandlerConnection, HandlerMessage, ValueTask> Command(Action<HandlerConnection, long, JsonElement> handle) => (connection, message) =>
     {
         if (IdOf(message) is not { } id)
         {
-            Error(connection, null, "invalid_format", "Message incorrectly formatted: id must be an integer.");
+            InvalidFormat(connection, message, "Message incorrectly formatted: id must be an integer.");
         }
         else if (connection.Items.TryGetValue("last_id", out var last) && id <= (long)last!)
         {
@@ -128,8 +140,9 @@ public sealed class HomeAssistantHandler(EntityStore entities, EventBus events, 
     private void Fire(string eventType, JsonElement data, HaContext context) =>
         events.Fire(new HaEvent(eventType, data, "LOCAL", EntityStore.Now(), context));
 
+    // Home Assistant takes only a JSON integer as an id: a string, true, an array or 1.5 is a malformed command.
     private static long? IdOf(HandlerMessage message) =>
-        message.Json.TryGetProperty("id", out var id) && id.TryGetInt64(out var value) ? value : null;
+        message.Json.TryGetProperty("id", out var id) && id.ValueKind == JsonValueKind.Number && id.TryGetInt64(out var value) ? value : null;
 
     private static string Text(JsonElement message, string name) =>
         message.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString()! : "";
@@ -139,4 +152,29 @@ public sealed class HomeAssistantHandler(EntityStore entities, EventBus events, 
 
     private static void Error(HandlerConnection connection, long? id, string code, string message) =>
         connection.Send(new ErrorResultMessage(id, "result", false, new HaError(code, message)), HaJsonContext.Default.ErrorResultMessage);
+
+    // Home Assistant answers a malformed command with the id it carried, whatever its type (a string, true, an array),
+    // or null without one: the client can still match the reply to what it sent.
+    private static void InvalidFormat(HandlerConnection connection, HandlerMessage? request, string message) =>
+        connection.Send(writer =>
+        {
+            writer.WriteStartObject();
+            writer.WritePropertyName("id");
+            if (request is not null && request.Json.TryGetProperty("id", out var id))
+            {
+                id.WriteTo(writer);
+            }
+            else
+            {
+                writer.WriteNullValue();
+            }
+
+            writer.WriteString("type", "result");
+            writer.WriteBoolean("success", false);
+            writer.WriteStartObject("error");
+            writer.WriteString("code", "invalid_format");
+            writer.WriteString("message", message);
+            writer.WriteEndObject();
+            writer.WriteEndObject();
+        });
 }

@@ -32,6 +32,11 @@ public static class CommandParser
         {
             return ParseResult.Failure(ProtocolError.BadRequest(fields.NotAnObject ? "message must be a JSON object" : "invalid JSON"), fields.Id, fields.TypeName);
         }
+        catch (InvalidOperationException)
+        {
+            // Utf8JsonReader.GetString on an escaped lone surrogate ("\ud800"): valid JSON syntax, but no text.
+            return ParseResult.Failure(ProtocolError.BadRequest("a string escapes a lone surrogate"), fields.Id, fields.TypeName);
+        }
 
         if (fields.IdError is not null)
         {

@@ -103,6 +103,18 @@ public sealed class CommandParserGoldenTests
         Assert.Equal("message is not valid UTF-8", result.Error.Message);
     }
 
+    [Theory]
+    [InlineData("""{"id":7,"type":"subscribe","channel":"chat.\ud800"}""", 7L)]
+    [InlineData("""{"type":"\udc00","id":8}""", null)]
+    [InlineData("""{"id":"\ud800x","type":"ping"}""", null)]
+    public void A_string_that_escapes_a_lone_surrogate_is_a_bad_request(string json, long? id)
+    {
+        var result = Parse(json);
+        Assert.Equal("bad_request", result.Error!.Code);
+        Assert.Equal("a string escapes a lone surrogate", result.Error.Message);
+        Assert.Equal(id, result.Id?.Number);
+    }
+
     [Fact]
     public void Deeply_nested_data_is_rejected_not_overflowed()
     {

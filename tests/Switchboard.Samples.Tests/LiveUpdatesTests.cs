@@ -1,5 +1,6 @@
 using Switchboard.Redis.Tests;
 using Switchboard.Samples.Tests.Infrastructure;
+using Switchboard.Tests.Infrastructure;
 
 namespace Switchboard.Samples.Tests;
 
@@ -18,6 +19,30 @@ public sealed class LiveUpdatesTests(RedisServer redis) : IClassFixture<RedisSer
         await using var sample = await SampleProcess.StartAsync("LiveUpdates", _tokens.SecretFlag);
         var node = sample.BaseUri.ToString();
         await PythonClient.RunAsync("live_updates.py", node, node, UserToken, AdminToken);
+    }
+
+    [Fact]
+    public async Task Tokens_with_a_crit_header_or_a_date_claim_that_is_not_a_number_get_1008()
+    {
+        await using var sample = await SampleProcess.StartAsync("LiveUpdates", _tokens.SecretFlag);
+        var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        const string plain = """{"alg":"HS256","typ":"JWT"}""";
+        string[] tokens =
+        [
+            _tokens.Sign("""{"alg":"HS256","typ":"JWT","crit":["x-bound"],"x-bound":true}""", $$"""{"sub":"u-1","exp":{{now + 3600}}}"""),
+            _tokens.Sign(plain, $$"""{"sub":"u-1","exp":"{{now + 3600}}"}"""),
+            _tokens.Sign(plain, $$"""{"sub":"u-1","exp":{{now + 3600}},"nbf":"{{now - 60}}"}"""),
+            _tokens.Sign(plain, $$"""{"sub":"u-1","exp":{{now + 3600}},"iat":"{{now}}"}"""),
+        ];
+        foreach (var token in tokens)
+        {
+            await using var client = await RawWebSocketClient.ConnectAsync(sample.WebSocketUri("/ws?token=" + token));
+            Assert.Equal((1008, "Invalid token"), await client.ReceiveCloseAsync(TimeSpan.FromSeconds(15)));
+        }
+
+        // The same claims in their proper shape get in.
+        await using var welcome = await RawWebSocketClient.ConnectAsync(sample.WebSocketUri("/ws?token=" + _tokens.Sign(plain, $$"""{"sub":"u-1","exp":{{now + 3600}},"nbf":{{now - 60}},"iat":{{now}}}""")));
+        Assert.NotEmpty(await welcome.ReceiveTextAsync());
     }
 
     [Fact]

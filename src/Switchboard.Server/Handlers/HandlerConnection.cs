@@ -65,6 +65,9 @@ public sealed class HandlerConnection
 
     internal SwitchboardConnection Transport => _connection;
 
+    /// <summary>Whether this connection's first refused join has been logged: a client that keeps joining is logged once.</summary>
+    internal bool GroupLimitLogged { get; set; }
+
     /// <summary>Queues one UTF-8 JSON message as it is. Returns <see langword="false"/> when the connection is closing or its queue overflowed.</summary>
     public bool Send(ReadOnlyMemory<byte> utf8Json) => _connection.Send(utf8Json);
 
@@ -94,7 +97,8 @@ public sealed class HandlerConnection
     /// Adds the connection to <paramref name="group"/>: it receives what is sent to the group from any node until it
     /// leaves or disconnects. Returns <see langword="false"/> when it already was a member.
     /// </summary>
-    /// <exception cref="InvalidOperationException">The connection is in <c>Switchboard:MaxSubscriptionsPerConnection</c> groups and audiences already.</exception>
+    /// <exception cref="GroupLimitExceededException">The connection is in <c>Switchboard:MaxSubscriptionsPerConnection</c>
+    /// groups already (its audiences, everyone, its user and its roles, do not count).</exception>
     public ValueTask<bool> JoinGroupAsync(string group) => _protocol.JoinAsync(this, _groups, group);
 
     /// <summary>Removes the connection from <paramref name="group"/>. Returns <see langword="false"/> when it was not a member.</summary>

@@ -55,7 +55,7 @@ public abstract class SwitchboardHandler
 
     /// <summary>
     /// Writes the application's error reply to <paramref name="connection"/>: bad JSON, an unknown type, a message that
-    /// does not deserialize, a rate-limit refusal, a failed callback, or <see cref="HandlerConnection.SendError(string)"/>.
+    /// does not deserialize, a rate-limit refusal, a reached limit, a failed callback, or <see cref="HandlerConnection.SendError(string)"/>.
     /// The default sends <c>{"type":"error","message":...}</c> (with the configured type property). The connection
     /// lives on either way.
     /// </summary>
@@ -93,6 +93,12 @@ public enum HandlerErrorKind
 
     /// <summary>The application's own error, sent with <see cref="HandlerConnection.SendError(string)"/>.</summary>
     Application,
+
+    /// <summary>
+    /// A limit of the connection was reached: a join past <c>Switchboard:MaxSubscriptionsPerConnection</c> groups
+    /// (<see cref="GroupLimitExceededException"/> left uncaught by the callback). The message was not handled further.
+    /// </summary>
+    LimitExceeded,
 }
 
 /// <summary>An error to answer a client with, in the application's format (<see cref="SwitchboardHandler.OnError"/>).</summary>

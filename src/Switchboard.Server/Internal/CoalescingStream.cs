@@ -1,4 +1,6 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
+using Switchboard.Server.Transport;
 
 namespace Switchboard.Server.Internal;
 
@@ -7,7 +9,8 @@ namespace Switchboard.Server.Internal;
 /// pass through to the upgraded stream; frames written while the connection's writer holds the flush are collected and
 /// leave with the first frame written after it is released, in one write to the upgraded stream (which Kestrel turns
 /// into one flush of the connection's output, i.e. one socket send). The frames themselves are still made by the
-/// platform's WebSocket; a frame written with nothing held goes straight through, without a copy.
+/// platform's WebSocket; a frame written with nothing held goes straight through, without a copy. What is read passes
+/// <see cref="Frames"/>, which sees an oversized frame's header as soon as it arrives.
 /// </summary>
 /// <remarks>
 /// Thread safety: the WebSocket serialises its writes (its own frames, pongs, close, keep-alive pings) with its send
@@ -31,6 +34,9 @@ internal sealed class CoalescingStream(Stream upgraded) : Stream
         set => _holdFlush = value;
     }
 
+    /// <summary>Set once, right after the upgrade and before the WebSocket's first read: follows every byte read.</summary>
+    public FrameSizeGuard? Frames { get; set; }
+
     public override bool CanRead => true;
 
     public override bool CanSeek => false;
@@ -45,13 +51,33 @@ internal sealed class CoalescingStream(Stream upgraded) : Stream
         set => throw new NotSupportedException();
     }
 
-    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
-        upgraded.ReadAsync(buffer, cancellationToken);
+    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        if (Frames is not { } frames)
+        {
+            return upgraded.ReadAsync(buffer, cancellationToken);
+        }
+
+        var read = upgraded.ReadAsync(buffer, cancellationToken);
+        if (!read.IsCompletedSuccessfully)
+        {
+            return ObserveAsync(read, buffer, frames);
+        }
+
+        var count = read.Result;
+        frames.Observe(buffer.Span[..count]);
+        return new ValueTask<int>(count);
+    }
 
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        upgraded.ReadAsync(buffer, offset, count, cancellationToken);
+        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
-    public override int Read(byte[] buffer, int offset, int count) => upgraded.Read(buffer, offset, count);
+    public override int Read(byte[] buffer, int offset, int count)
+    {
+        var read = upgraded.Read(buffer, offset, count);
+        Frames?.Observe(buffer.AsSpan(offset, read));
+        return read;
+    }
 
     public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
@@ -90,6 +116,15 @@ internal sealed class CoalescingStream(Stream upgraded) : Stream
         }
 
         base.Dispose(disposing);
+    }
+
+    // Pooled: a read that waits for the network is the common case on a live connection.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private static async ValueTask<int> ObserveAsync(ValueTask<int> read, Memory<byte> buffer, FrameSizeGuard frames)
+    {
+        var count = await read.ConfigureAwait(false);
+        frames.Observe(buffer.Span[..count]);
+        return count;
     }
 
     private void Collect(ReadOnlySpan<byte> frame)

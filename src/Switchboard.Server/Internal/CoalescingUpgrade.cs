@@ -29,9 +29,20 @@ internal sealed class CoalescingUpgrade(IHttpUpgradeFeature inner) : IHttpUpgrad
         return next(context);
     }
 
-    /// <summary>The accepted socket as a <see cref="CoalescingWebSocket"/> when it runs over a coalescing stream.</summary>
-    public static WebSocket Wrap(HttpContext context, WebSocket accepted) =>
-        context.Features.Get<IHttpUpgradeFeature>() is CoalescingUpgrade { _stream: { } stream } ? new CoalescingWebSocket(accepted, stream) : accepted;
+    /// <summary>
+    /// The accepted socket as a <see cref="CoalescingWebSocket"/> when it runs over a coalescing stream, whose reads
+    /// then follow the frame sizes against <paramref name="maxMessageSize"/>. Called before the socket's first read.
+    /// </summary>
+    public static WebSocket Wrap(HttpContext context, WebSocket accepted, int maxMessageSize)
+    {
+        if (context.Features.Get<IHttpUpgradeFeature>() is not CoalescingUpgrade { _stream: { } stream })
+        {
+            return accepted;
+        }
+
+        stream.Frames = new Transport.FrameSizeGuard(maxMessageSize);
+        return new CoalescingWebSocket(accepted, stream);
+    }
 
     public async Task<Stream> UpgradeAsync()
     {

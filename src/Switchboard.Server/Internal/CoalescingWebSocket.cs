@@ -10,6 +10,9 @@ namespace Switchboard.Server.Internal;
 /// <remarks>Thread safety: as the wrapped <see cref="WebSocket"/>; only the connection's writer calls the batching send.</remarks>
 internal sealed class CoalescingWebSocket(WebSocket inner, CoalescingStream stream) : WebSocket
 {
+    /// <summary>What follows the frames this socket reads (the stream's).</summary>
+    public Transport.FrameSizeGuard? Frames => stream.Frames;
+
     public override WebSocketCloseStatus? CloseStatus => inner.CloseStatus;
 
     public override string? CloseStatusDescription => inner.CloseStatusDescription;

@@ -132,6 +132,13 @@ internal sealed partial class SwitchboardConnection
     public async Task RunAsync(HttpContext context, CancellationToken aborted)
     {
         var sendLoop = RunSendSideAsync();
+
+        // A frame header that declares more than MaxMessageSize closes at once, not when its bytes never come.
+        if (WebSocketAcceptor.FrameGuard(_socket) is { } frames)
+        {
+            frames.OnExceeded = OnFrameTooLarge;
+        }
+
         using var disconnected = aborted.UnsafeRegister(static s => ((SwitchboardConnection)s!).CancelCommands(), this);
         try
         {
@@ -197,6 +204,9 @@ internal sealed partial class SwitchboardConnection
             _ = source.CancelAsync();
         }
     }
+
+    private void OnFrameTooLarge() =>
+        Close(CloseCodes.MessageTooBig, $"message larger than {_options.MaxMessageSize} bytes", discardQueued: true);
 
     private void OnQueueOverflow()
     {

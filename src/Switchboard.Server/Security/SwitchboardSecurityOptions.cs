@@ -115,8 +115,9 @@ public sealed class ChannelRule
 
 /// <summary>
 /// Limits, section <c>Switchboard:Limits</c>. A value left unset takes its default outside development mode and is off
-/// in open development mode; 0 turns a limit off. The frame size and subscriptions per connection are
-/// <see cref="SwitchboardOptions.MaxMessageSize"/> and <see cref="SwitchboardOptions.MaxSubscriptionsPerConnection"/>.
+/// in open development mode; 0 turns a limit off (<see cref="CommandBurst"/> 0 is its default). The frame size and
+/// subscriptions per connection are <see cref="SwitchboardOptions.MaxMessageSize"/> and
+/// <see cref="SwitchboardOptions.MaxSubscriptionsPerConnection"/>, which apply in every mode, open development mode included.
 /// </summary>
 public sealed class SwitchboardLimitOptions
 {

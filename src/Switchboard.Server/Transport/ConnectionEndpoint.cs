@@ -73,7 +73,7 @@ internal sealed class ConnectionEndpoint
         WebSocket acceptedSocket;
         try
         {
-            acceptedSocket = await WebSocketAcceptor.AcceptAsync(context, subProtocol, protocol.Heartbeat.Kind, options.PingInterval, options.PongTimeout).ConfigureAwait(false);
+            acceptedSocket = await WebSocketAcceptor.AcceptAsync(context, subProtocol, protocol.Heartbeat.Kind, options.PingInterval, options.PongTimeout, options.MaxMessageSize).ConfigureAwait(false);
         }
         catch (InvalidOperationException) when (!context.Response.HasStarted)
         {

@@ -12,15 +12,17 @@ internal static class WebSocketAcceptor
     /// <summary>
     /// Completes the upgrade. With <see cref="HeartbeatKind.WebSocket"/>, the socket itself sends a ping frame every
     /// <paramref name="pingInterval"/> and aborts when no pong arrives within <paramref name="pongTimeout"/>; otherwise
-    /// it sends no keep-alive frames (JSON heartbeats, which also detect a dead client, are the protocol's).
+    /// it sends no keep-alive frames (JSON heartbeats, which also detect a dead client, are the protocol's). A data frame
+    /// whose header declares more than <paramref name="maxMessageSize"/> is reported by <see cref="FrameGuard"/>.
     /// </summary>
     /// <exception cref="InvalidOperationException">Kestrel refused the upgrade (its upgraded-connection limit is reached).</exception>
     /// <remarks>
     /// On HTTP/1.1 the socket runs over <see cref="Internal.CoalescingStream"/> (installed by
     /// <see cref="Internal.CoalescingUpgrade.InstallAsync"/> in the endpoint's pipeline), so that the connection's
-    /// writer can send a batch of frames in one write.
+    /// writer can send a batch of frames in one write, and its reads pass a <see cref="FrameSizeGuard"/>. HTTP/2
+    /// WebSockets have neither: an oversized frame there is found by the receive loop's count, as the bytes arrive.
     /// </remarks>
-    public static async Task<WebSocket> AcceptAsync(HttpContext context, string? subProtocol, HeartbeatKind heartbeat, TimeSpan pingInterval, TimeSpan pongTimeout)
+    public static async Task<WebSocket> AcceptAsync(HttpContext context, string? subProtocol, HeartbeatKind heartbeat, TimeSpan pingInterval, TimeSpan pongTimeout, int maxMessageSize)
     {
         var webSocketPings = heartbeat == HeartbeatKind.WebSocket;
         var accepted = await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext
@@ -32,6 +34,9 @@ internal static class WebSocketAcceptor
         }).ConfigureAwait(false);
 
         // Plain clients' frames leave in one write per batch when the upgrade went through CoalescingUpgrade.
-        return Internal.CoalescingUpgrade.Wrap(context, accepted);
+        return Internal.CoalescingUpgrade.Wrap(context, accepted, maxMessageSize);
     }
+
+    /// <summary>The frame-size guard of an accepted socket, or <see langword="null"/> when it has none (HTTP/2).</summary>
+    public static FrameSizeGuard? FrameGuard(WebSocket socket) => (socket as Internal.CoalescingWebSocket)?.Frames;
 }

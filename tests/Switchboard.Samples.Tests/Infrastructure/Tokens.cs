@@ -21,4 +21,14 @@ public sealed class Tokens
         Expires = DateTime.UtcNow.AddHours(1),
         SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(Encoding.UTF8.GetBytes(Secret)), SecurityAlgorithms.HmacSha256),
     });
+
+    /// <summary>
+    /// A correctly signed HS256 token with exactly this header and payload JSON, for shapes no token library writes
+    /// (an <c>exp</c> that is a string, a <c>crit</c> header).
+    /// </summary>
+    public string Sign(string headerJson, string payloadJson)
+    {
+        var input = Base64UrlEncoder.Encode(headerJson) + "." + Base64UrlEncoder.Encode(payloadJson);
+        return input + "." + Base64UrlEncoder.Encode(HMACSHA256.HashData(Encoding.UTF8.GetBytes(Secret), Encoding.ASCII.GetBytes(input)));
+    }
 }

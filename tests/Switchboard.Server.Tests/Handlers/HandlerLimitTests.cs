@@ -1,5 +1,7 @@
 using System.Net.WebSockets;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging;
+using Switchboard.Server.Tests.Infrastructure;
 
 namespace Switchboard.Server.Tests.Handlers;
 
@@ -38,6 +40,39 @@ public sealed class HandlerLimitTests : IAsyncLifetime
         Assert.Equal(2, refused.Count);
         Assert.All(refused, r => Assert.Equal("Rate limit exceeded", r["message"]!.GetValue<string>()));
         Assert.True(client.Client.IsOpen);
+    }
+
+    [Fact]
+    public async Task Joins_past_the_group_limit_get_the_limit_error_logged_once_and_the_connection_lives_on()
+    {
+        const int limit = 5;
+        LogCapture logs = null!;
+        await using var server = await HandlerServer.StartAsync(o => o.MaxSubscriptionsPerConnection = limit, services => logs = LogCapture.AddTo(services));
+
+        // A user with a role holds three audiences (everyone, the user, the role); they do not take groups from the limit.
+        await using var client = await server.ConnectChatAsync("/chat/lobby?token=" + HandlerServer.Token("joiner", "member"));
+        for (var i = 0; i < limit; i++)
+        {
+            await client.SendAsync(new { type = "join_room", room = "room-" + i });
+            Assert.Equal("room-" + i, (await client.ReceiveTypeAsync("room_joined"))["room"]!.GetValue<string>());
+        }
+
+        for (var i = limit; i < limit + 3; i++)
+        {
+            await client.SendAsync(new { type = "join_room", room = "room-" + i });
+            var refused = await client.ReceiveTypeAsync("error");
+            Assert.Equal($"Too many groups: at most {limit} per connection", refused["message"]!.GetValue<string>());
+        }
+
+        await client.SendAsync(new { type = "whoami" });
+        Assert.Equal(client.Id, (await client.ReceiveTypeAsync("you"))["connection_id"]!.GetValue<string>());
+        await client.SendAsync(new { type = "chat_message", room = "room-0", message = "still here" });
+        Assert.Equal("still here", (await client.ReceiveTypeAsync("chat_message"))["message"]!.GetValue<string>());
+
+        var limitLines = logs.Entries.Where(e => e.EventId == 610).ToList();
+        Assert.Single(limitLines);
+        Assert.Equal(LogLevel.Information, limitLines[0].Level);
+        Assert.Empty(logs.Alarming);
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using System.Net.WebSockets;
+using Switchboard.Server.Tests.Infrastructure;
 
 namespace Switchboard.Server.Tests.Handlers;
 
@@ -38,6 +39,10 @@ public sealed class HandlerMessagingTests : IAsyncLifetime
     [InlineData("{\"type\":\"dance\"}", "Unknown message type")]
     [InlineData("{\"room\":\"general\"}", "Unknown message type")]
     [InlineData("{\"type\":\"join_room\",\"room\":5}", "Invalid message at $.room")]
+    [InlineData("{\"type\":\"\\ud800\"}", "Invalid JSON")]
+    [InlineData("{\"type\":\"whoami\",\"note\":\"x\\udc00\"}", "Invalid JSON")]
+    [InlineData("{\"type\":\"whoami\",\"\\ud800\":1}", "Invalid JSON")]
+    [InlineData("{\"type\":\"join_room\",\"room\":\"a\\ud800b\"}", "Invalid JSON")]
     [InlineData("{\"type\":\"fail\"}", "Internal error")]
     [InlineData("{\"type\":\"deny\"}", "Insufficient permissions")]
     public async Task A_bad_message_gets_the_application_error_and_the_connection_lives_on(string message, string error)
@@ -51,6 +56,28 @@ public sealed class HandlerMessagingTests : IAsyncLifetime
         await client.SendAsync(new { type = "whoami" });
         Assert.Equal(client.Id, (await client.ReceiveTypeAsync("you"))["connection_id"]!.GetValue<string>());
         Assert.True(client.Client.IsOpen);
+    }
+
+    [Fact]
+    public async Task A_clients_mistakes_write_no_warning_or_error_to_the_log()
+    {
+        LogCapture logs = null!;
+        await using var server = await HandlerServer.StartAsync(configureServices: services => logs = LogCapture.AddTo(services));
+        await using var client = await server.ConnectChatAsync();
+        string[] mistakes =
+        [
+            "not json at all", "[1,2,3]", "{\"type\":\"dance\"}", "{\"type\":\"join_room\",\"room\":5}", "{\"type\":\"\\ud800\"}",
+            "{\"type\":\"join_room\",\"room\":\"a\\ud800\"}", "{\"type\":\"whoami\",\"\\udfff\":true}",
+        ];
+        foreach (var mistake in mistakes)
+        {
+            await client.Client.SendRawAsync(mistake);
+            await client.ReceiveTypeAsync("error");
+        }
+
+        await client.SendAsync(new { type = "whoami" });
+        await client.ReceiveTypeAsync("you");
+        Assert.Empty(logs.Alarming);
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json.Nodes;
+using Switchboard.Tests.Infrastructure;
 
 namespace Switchboard.Server.Tests.Security;
 
@@ -76,6 +77,41 @@ public sealed class HostileInputTests : IClassFixture<SecureServerFixture>
             var claims = Jwt.Claims("alice");
             claims["roles"] = "admin";
             await RejectedInUpgradeAsync(f, Jwt.Rs256(f.Key, claims), "roles must be an array of strings");
+        },
+        ["a crit header naming an extension nobody processes: 1008"] = f =>
+            RejectedInUpgradeAsync(f, Jwt.Rs256(f.Key, Jwt.Claims("alice"), new JsonObject { ["crit"] = new JsonArray("x-bound"), ["x-bound"] = true }), "unsupported crit header"),
+        ["exp as a string: 1008"] = f => RejectedInUpgradeAsync(f, Jwt.Rs256(f.Key, WithClaim(Jwt.Claims("alice"), "exp", (Jwt.Now + 3600).ToString(System.Globalization.CultureInfo.InvariantCulture))), "exp must be a number"),
+        ["nbf as a string: 1008"] = f => RejectedInUpgradeAsync(f, Jwt.Rs256(f.Key, WithClaim(Jwt.Claims("alice"), "nbf", (Jwt.Now - 60).ToString(System.Globalization.CultureInfo.InvariantCulture))), "nbf must be a number"),
+        ["iat as a string: 1008"] = f => RejectedInUpgradeAsync(f, Jwt.Rs256(f.Key, WithClaim(Jwt.Claims("alice"), "iat", (Jwt.Now - 60).ToString(System.Globalization.CultureInfo.InvariantCulture))), "iat must be a number"),
+        ["a frame header declaring 2^62 bytes, then silence: close 1009 at once"] = async f =>
+        {
+            await using var raw = await RawWebSocketClient.ConnectAsync(f.Server.WebSocketUri, new Dictionary<string, string> { ["Authorization"] = "Bearer " + f.Token("giant") });
+            Assert.Equal("welcome", JsonNode.Parse(await raw.ReceiveTextAsync())!["type"]!.GetValue<string>());
+            await raw.SendAsync(RawWebSocketClient.FrameHeader(0x1, 1UL << 62));
+
+            // Well before the heartbeat (PingInterval + PongTimeout), which is what used to end it.
+            var closed = await raw.ReceiveCloseAsync(TimeSpan.FromSeconds(15));
+            Assert.Equal(1009, closed?.Code);
+            Assert.Equal("message larger than 65536 bytes", closed?.Reason);
+        },
+        ["a frame header declaring 2^62 bytes instead of the auth message: close 1009 at once"] = async f =>
+        {
+            await using var raw = await RawWebSocketClient.ConnectAsync(f.Server.WebSocketUri);
+            Assert.Equal("auth_required", JsonNode.Parse(await raw.ReceiveTextAsync())!["type"]!.GetValue<string>());
+            await raw.SendAsync(RawWebSocketClient.FrameHeader(0x1, 1UL << 62));
+            Assert.Equal(1009, (await raw.ReceiveCloseAsync(TimeSpan.FromSeconds(15)))?.Code); // The auth timeout is 30 s.
+        },
+        ["a lone surrogate in a channel name or a command type: bad_request"] = async f =>
+        {
+            await using var alice = await f.ConnectAsync("alice");
+            await alice.SendRawAsync("{\"id\":1,\"type\":\"subscribe\",\"channel\":\"chat.\\ud800\"}");
+            var subscribe = await alice.ReceiveTypeAsync("result");
+            Assert.Equal("bad_request", subscribe["error"]!["code"]!.GetValue<string>());
+            await alice.SendRawAsync("{\"type\":\"\\udc00\",\"id\":2}");
+            var type = await alice.ReceiveTypeAsync("error"); // The id comes after the type, so it was never read.
+            Assert.Equal("bad_request", type["code"]!.GetValue<string>());
+            Assert.Equal("a string escapes a lone surrogate", type["message"]!.GetValue<string>());
+            await alice.SubscribeAsync("chat.general");
         },
         ["huge token in the header: 1008"] = async f =>
         {
@@ -289,6 +325,12 @@ public sealed class HostileInputTests : IClassFixture<SecureServerFixture>
             Assert.Equal("alice", allowed.Welcome["user"]!.GetValue<string>());
         },
     };
+
+    private static JsonObject WithClaim(JsonObject claims, string name, string value)
+    {
+        claims[name] = value;
+        return claims;
+    }
 
     private static async Task RejectedInUpgradeAsync(SecureServerFixture f, string token, string? reason)
     {

@@ -49,6 +49,19 @@ public static class Jwt
         return input + "." + Base64Url.EncodeToString(key.SignData(Encoding.ASCII.GetBytes(input), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1));
     }
 
+    /// <summary>RS256 with extra header parameters (such as <c>crit</c>) beside <c>alg</c> and <c>typ</c>.</summary>
+    public static string Rs256(RSA key, JsonObject claims, JsonObject extraHeader)
+    {
+        var header = Header("RS256", null);
+        foreach (var (name, value) in extraHeader)
+        {
+            header[name] = value?.DeepClone();
+        }
+
+        var input = Encode(header) + "." + Encode(claims);
+        return input + "." + Base64Url.EncodeToString(key.SignData(Encoding.ASCII.GetBytes(input), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1));
+    }
+
     public static string Es256(ECDsa key, JsonObject claims, string? kid = null)
     {
         var input = Encode(Header("ES256", kid)) + "." + Encode(claims);

@@ -16,4 +16,7 @@ internal static partial class HandlerLog
 
     [LoggerMessage(603, LogLevel.Error, "Handler {Handler}'s AuthenticateAsync failed; the client is refused.")]
     public static partial void AuthenticationFailed(ILogger logger, string handler, Exception exception);
+
+    [LoggerMessage(610, LogLevel.Information, "Handler {Handler}: connection {ConnectionId} reached the limit of {Limit} groups; its further joins are refused (logged once per connection).")]
+    public static partial void GroupLimitReached(ILogger logger, string handler, string connectionId, int limit);
 }

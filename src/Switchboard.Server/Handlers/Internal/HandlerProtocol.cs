@@ -125,6 +125,16 @@ internal sealed class HandlerProtocol : IConnectionProtocol
         {
             SendError(handlerConnection, new HandlerError(HandlerErrorKind.InvalidMessage, ex.Message, received));
         }
+        catch (GroupLimitExceededException ex)
+        {
+            if (!handlerConnection.GroupLimitLogged)
+            {
+                handlerConnection.GroupLimitLogged = true;
+                HandlerLog.GroupLimitReached(_logger, _name, connection.Id, ex.Limit);
+            }
+
+            SendError(handlerConnection, new HandlerError(HandlerErrorKind.LimitExceeded, ex.Message, received));
+        }
         catch (BrokerUnavailableException ex)
         {
             HandlerLog.BrokerUnavailable(_logger, _name, connection.Id, ex);
@@ -177,6 +187,13 @@ internal sealed class HandlerProtocol : IConnectionProtocol
             return false;
         }
 
+        // Only groups count: the audiences (everyone, the user, its roles) are the server's, so a client's limit is
+        // the same number whoever it is (it used to be 4,094 for a user with no roles, shared with them).
+        if (groups.Count >= _node.Options.MaxSubscriptionsPerConnection)
+        {
+            throw new GroupLimitExceededException(_node.Options.MaxSubscriptionsPerConnection);
+        }
+
         await AddAudienceAsync(connection.Transport, channel).ConfigureAwait(false);
         groups.Add(group);
         return true;
@@ -205,11 +222,6 @@ internal sealed class HandlerProtocol : IConnectionProtocol
         if (connection.Subscriptions.ContainsKey(channel))
         {
             return;
-        }
-
-        if (connection.Subscriptions.Count >= _node.Options.MaxSubscriptionsPerConnection)
-        {
-            throw new InvalidOperationException($"at most {_node.Options.MaxSubscriptionsPerConnection} groups and audiences per connection");
         }
 
         var subscription = ChannelSubscription.ForHandler(connection, ChannelPattern.Parse(channel));

@@ -189,7 +189,17 @@ internal sealed class ConnectionAdmission
         // must still get its close frame with the reason.
         var receive = RawSocket.ReceiveAsync(socket, _options.MaxMessageSize);
         var timeout = Task.Delay(_policy.Auth.AuthTimeout, _stopping);
-        var first = await Task.WhenAny(receive, timeout).ConfigureAwait(false);
+        var frameTooLarge = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var frames = Transport.WebSocketAcceptor.FrameGuard(socket);
+        frames?.OnExceeded = () => frameTooLarge.TrySetResult();
+        var first = await Task.WhenAny(receive, timeout, frameTooLarge.Task).ConfigureAwait(false);
+        frames?.OnExceeded = null;
+        if (first == frameTooLarge.Task)
+        {
+            await RawSocket.CloseAsync(socket, CloseCodes.MessageTooBig, $"message larger than {_options.MaxMessageSize} bytes", _options.CloseTimeout, receive).ConfigureAwait(false);
+            return null;
+        }
+
         if (first != receive)
         {
             var stopping = _stopping.IsCancellationRequested;

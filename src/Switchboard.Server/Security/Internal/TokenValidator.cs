@@ -17,13 +17,16 @@ internal readonly record struct TokenCheck(ConnectionIdentity? Identity, string?
 /// <summary>
 /// Validates JWTs with <see cref="JsonWebTokenHandler"/> against the configured keys, restricted to the algorithms those
 /// keys enable, and turns the claims <c>sub</c>, <c>roles</c>, <c>channels</c>, <c>info</c> and <c>exp</c> into a
-/// <see cref="ConnectionIdentity"/>. Claims of the wrong shape make the token invalid rather than being guessed at.
+/// <see cref="ConnectionIdentity"/>. Claims of the wrong shape (<c>exp</c>, <c>nbf</c> or <c>iat</c> not a number
+/// included) and a <c>crit</c> header make the token invalid rather than being guessed at.
 /// </summary>
 /// <remarks>Thread safety: safe from many threads.</remarks>
 internal sealed class TokenValidator
 {
     /// <summary>The longest <c>sub</c> accepted.</summary>
     public const int MaxUserIdLength = 256;
+
+    private static readonly string[] NumericDateClaims = ["exp", "nbf", "iat"];
 
     private readonly JsonWebTokenHandler _handler;
     private readonly TokenValidationParameters _parameters;
@@ -89,6 +92,13 @@ internal sealed class TokenValidator
             return TokenCheck.Invalid("malformed token");
         }
 
+        // RFC 7515 4.1.11: a token whose crit names extensions the recipient does not process is invalid. We process
+        // none, and the handler ignores crit, so any crit header refuses the token.
+        if (jwt.TryGetHeaderValue<object>("crit", out _))
+        {
+            return TokenCheck.Invalid("unsupported crit header");
+        }
+
         try
         {
             return ReadClaims(jwt);
@@ -127,6 +137,16 @@ internal sealed class TokenValidator
         if (root.ValueKind != JsonValueKind.Object)
         {
             return TokenCheck.Invalid("malformed token");
+        }
+
+        // The handler reads a NumericDate given as a string ("exp":"1700000000") as the number; RFC 7519 says it is a
+        // JSON number, so any other shape makes the token invalid.
+        foreach (var name in NumericDateClaims)
+        {
+            if (root.TryGetProperty(name, out var date) && date.ValueKind != JsonValueKind.Number)
+            {
+                return TokenCheck.Invalid($"{name} must be a number");
+            }
         }
 
         if (!root.TryGetProperty("sub", out var sub) || sub.ValueKind != JsonValueKind.String || sub.GetString() is not { Length: > 0 and <= MaxUserIdLength } userId)
