@@ -1,5 +1,7 @@
 using System.Text.Json;
+using System.Text.Unicode;
 using NATS.Client.Core;
+using Switchboard.Server;
 
 namespace LiveUpdates;
 
@@ -37,7 +39,8 @@ public sealed partial class NatsEventIntake(LiveEventBridge bridge, IConfigurati
             JsonElement data;
             try
             {
-                using var document = JsonDocument.Parse(message.Data ?? []);
+                // Valid UTF-8 first: JsonDocument does not look inside strings, and the bytes go to every subscriber.
+                using var document = Utf8.IsValid(message.Data) ? JsonDocument.Parse(message.Data ?? []) : throw new JsonException();
                 data = document.RootElement.Clone();
             }
             catch (JsonException)
@@ -46,13 +49,23 @@ public sealed partial class NatsEventIntake(LiveEventBridge bridge, IConfigurati
                 continue;
             }
 
-            await bridge.DeliverAsync(message.Subject, data, cancellationToken);
+            try
+            {
+                await bridge.DeliverAsync(message.Subject, data, cancellationToken);
+            }
+            catch (PublicationTooLargeException ex)
+            {
+                LogTooLarge(logger, message.Subject, ex.Size, ex.Limit); // an event no subscriber could receive
+            }
         }
     }
 
     [LoggerMessage(1, LogLevel.Information, "NATS: taking events of {Subject} in queue group {QueueGroup}")]
     private static partial void LogSubscribed(ILogger logger, string subject, string queueGroup);
 
-    [LoggerMessage(2, LogLevel.Warning, "NATS: an event on {Subject} is not JSON; skipped")]
+    [LoggerMessage(2, LogLevel.Warning, "NATS: an event on {Subject} is not JSON in valid UTF-8; skipped")]
     private static partial void LogNotJson(ILogger logger, string subject);
+
+    [LoggerMessage(3, LogLevel.Warning, "NATS: an event on {Subject} makes a message of {Size} bytes, more than the {Limit} subscribers can receive; skipped")]
+    private static partial void LogTooLarge(ILogger logger, string subject, int size, int limit);
 }

@@ -1,5 +1,6 @@
-using System.Text.Json;
 using LiveUpdates;
+using Microsoft.Extensions.Options;
+using Switchboard.Server;
 using Switchboard.Samples;
 
 // Seed 002: dotnet run --project samples/LiveUpdates -- --urls http://127.0.0.1:8081 --Switchboard:Auth:Secret=A_SECRET_OF_32_BYTES_OR_MORE
@@ -17,30 +18,35 @@ app.MapSwitchboardHandler<LiveUpdatesHandler>("/ws");
 
 // Backends publish events here; with --Switchboard:HttpApi:Key=KEY they must send "Authorization: Bearer KEY".
 var key = app.Configuration["Switchboard:HttpApi:Key"];
+const string EventShape = "the body must be {\"subject\": a subject such as order.created, \"data\": any JSON value}";
+var maxBody = app.Services.GetRequiredService<IOptions<SwitchboardOptions>>().Value.MaxPublicationSize;
 app.MapPost("/api/events", async (HttpRequest request, LiveEventBridge bridge) =>
 {
-    if (!string.IsNullOrEmpty(key) && request.Headers.Authorization.ToString() != $"Bearer {key}")
+    if (BearerKey.Refusal(request, key) is { } unauthorized)
     {
-        return Problem.Result("Unauthorized", "send Authorization: Bearer <Switchboard:HttpApi:Key>", StatusCodes.Status401Unauthorized);
+        return unauthorized;
     }
 
-    EventRequest? posted;
-    try
+    var (posted, refusal) = await JsonRequestBody.ReadAsync(request, maxBody, LiveJsonContext.Default.EventRequest, "Invalid event", EventShape);
+    if (refusal is not null)
     {
-        posted = await JsonSerializer.DeserializeAsync(request.Body, LiveJsonContext.Default.EventRequest, request.HttpContext.RequestAborted);
-    }
-    catch (JsonException)
-    {
-        posted = null;
+        return refusal;
     }
 
     if (posted is not { Subject: var subject, Data: { } data } || !LiveEventBridge.IsSubject(subject))
     {
-        return Problem.Result("Invalid event", "the body must be {\"subject\": a subject such as order.created, \"data\": any JSON value}");
+        return Problem.Result("Invalid event", EventShape);
     }
 
-    var topics = await bridge.DeliverAsync(subject!, data, request.HttpContext.RequestAborted);
-    return Results.Json(new EventAccepted(subject!, topics), LiveJsonContext.Default.EventAccepted, statusCode: 202);
+    try
+    {
+        var topics = await bridge.DeliverAsync(subject!, data, request.HttpContext.RequestAborted);
+        return Results.Json(new EventAccepted(subject!, topics), LiveJsonContext.Default.EventAccepted, statusCode: 202);
+    }
+    catch (PublicationTooLargeException)
+    {
+        return JsonRequestBody.TooLarge(maxBody);
+    }
 });
 app.LogListeningAddress("LiveUpdates");
 app.Run();

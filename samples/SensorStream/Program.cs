@@ -1,5 +1,6 @@
-using System.Text.Json;
+using Microsoft.Extensions.Options;
 using SensorStream;
+using Switchboard.Server;
 using Switchboard.Samples;
 
 // Seed 001: dotnet run --project samples/SensorStream -- --urls http://127.0.0.1:8000
@@ -20,23 +21,35 @@ builder.Services.AddHostedService<SensorStatusMonitor>();
 
 var app = builder.Build();
 app.MapSwitchboardHandler<SensorStreamHandler>("/api/ws/sensor/stream");
+
+// With --Switchboard:HttpApi:Key=KEY a sensor must send "Authorization: Bearer KEY" (the seed's endpoint is open).
+var key = app.Configuration["Switchboard:HttpApi:Key"];
+var maxBody = app.Services.GetRequiredService<IOptions<SwitchboardOptions>>().Value.MaxPublicationSize;
 app.MapPost("/api/sensors/readings", async (HttpRequest request, SensorStreamHandler stream) =>
 {
-    JsonElement body;
-    try
+    if (BearerKey.Refusal(request, key) is { } unauthorized)
     {
-        using var document = await JsonDocument.ParseAsync(request.Body, cancellationToken: request.HttpContext.RequestAborted);
-        body = document.RootElement.Clone();
-    }
-    catch (JsonException)
-    {
-        return Invalid("the body is not valid JSON");
+        return unauthorized;
     }
 
-    var (reading, error) = await stream.AcceptAsync(body);
-    return reading is null ? Invalid(error!) : Results.Json(reading, SensorJsonContext.Default.SensorReading, statusCode: 201);
+    var (body, refusal) = await JsonRequestBody.ReadAsync(request, maxBody, "Invalid reading", "the body is not valid JSON");
+    if (body is null)
+    {
+        return refusal!;
+    }
 
-    static IResult Invalid(string reason) => Problem.Result("Invalid reading", reason);
+    using (body)
+    {
+        try
+        {
+            var (reading, error) = await stream.AcceptAsync(body.RootElement);
+            return reading is null ? Problem.Result("Invalid reading", error!) : Results.Json(reading, SensorJsonContext.Default.SensorReading, statusCode: 201);
+        }
+        catch (PublicationTooLargeException)
+        {
+            return JsonRequestBody.TooLarge(maxBody);
+        }
+    }
 });
 app.LogListeningAddress("SensorStream");
 app.Run();

@@ -1,4 +1,6 @@
-using System.Text.Json;
+using System.Runtime.InteropServices;
+using Microsoft.Extensions.Options;
+using Switchboard.Server;
 using Switchboard.Server.Handlers;
 using Switchboard.Samples;
 using TopicManager;
@@ -10,25 +12,39 @@ builder.Services.AddSwitchboard();
 
 var app = builder.Build();
 app.MapSwitchboardHandler<TopicHandler>("/ws/{client_id}");
+
+// With --Switchboard:HttpApi:Key=KEY a backend must send "Authorization: Bearer KEY" (the seed's endpoint is open).
+var key = app.Configuration["Switchboard:HttpApi:Key"];
+const string PublishShape = "the body must be {\"topic\": a name of 1 to 200 characters, \"message\": any JSON value}";
+var maxBody = app.Services.GetRequiredService<IOptions<SwitchboardOptions>>().Value.MaxPublicationSize;
 app.MapPost("/api/publish", async (HttpRequest request, HandlerClients<TopicHandler> clients) =>
 {
-    PublishRequest? publish;
-    try
+    if (BearerKey.Refusal(request, key) is { } unauthorized)
     {
-        publish = await JsonSerializer.DeserializeAsync(request.Body, TopicJsonContext.Default.PublishRequest, request.HttpContext.RequestAborted);
+        return unauthorized;
     }
-    catch (JsonException)
+
+    var (publish, refusal) = await JsonRequestBody.ReadAsync(request, maxBody, TopicJsonContext.Default.PublishRequest, "Invalid publish", PublishShape);
+    if (refusal is not null)
     {
-        publish = null;
+        return refusal;
     }
 
     if (publish is not { Topic: { Length: > 0 and <= 200 } topic, Message: { } message })
     {
-        return Problem.Result("Invalid publish", "the body must be {\"topic\": a name of 1 to 200 characters, \"message\": any JSON value}");
+        return Problem.Result("Invalid publish", PublishShape);
     }
 
     // The seed sends the message as is to each subscriber: one encoding here, the same bytes for every one of them.
-    await clients.Group(topic).SendAsync(System.Text.Encoding.UTF8.GetBytes(message.GetRawText()));
+    try
+    {
+        await clients.Group(topic).SendAsync(JsonMarshal.GetRawUtf8Value(message).ToArray());
+    }
+    catch (PublicationTooLargeException)
+    {
+        return JsonRequestBody.TooLarge(maxBody);
+    }
+
     return Results.Json(new Published(topic), TopicJsonContext.Default.Published, statusCode: 202);
 });
 app.LogListeningAddress("TopicManager");

@@ -12,7 +12,6 @@ public static class CommandParser
 {
     private const int MaxTypeNameLength = 64;
     private const int MaxMethodLength = 255;
-    private const int MaxKeyLength = 64;
 
     private static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = 64, CommentHandling = JsonCommentHandling.Disallow };
 
@@ -212,9 +211,9 @@ public static class CommandParser
             else if (field == Field.Key)
             {
                 f.Key = ReadString(ref reader, ref f, "key must be a string");
-                if (f.Key is { Length: 0 or > MaxKeyLength })
+                if (f.Key is not null && PublishKey.Validate(f.Key) is { } keyError)
                 {
-                    f.FieldError ??= "key must be 1-64 characters";
+                    f.FieldError ??= keyError;
                 }
             }
             else if (field == Field.Method)

@@ -13,8 +13,10 @@ namespace Switchboard.Server;
 /// history, exactly as a client's <c>publish</c> (without <c>from</c>). Sends and disconnects act on the connections
 /// of this node at once and are passed to the other nodes of a cluster over the control bus
 /// (<see cref="Switchboard.Cluster.IClusterBus"/>; at most once, a few milliseconds later); their return values count
-/// this node only. Invalid channel names or data throw <see cref="ArgumentException"/>; a broker that is down throws
-/// <see cref="BrokerUnavailableException"/>.
+/// this node only. Invalid channel names, data that is not one JSON value in valid UTF-8, and keys starting with
+/// <c>nats:</c> (the NATS bridge's) throw <see cref="ArgumentException"/>; data larger than a subscriber can receive
+/// (<see cref="SwitchboardOptions.MaxPublicationSize"/>) throws <see cref="PublicationTooLargeException"/>; in each case
+/// nothing is stored or sent. A broker that is down throws <see cref="BrokerUnavailableException"/>.
 /// Thread safety: every member may be called from many threads at once.
 /// </remarks>
 public interface ISwitchboard
@@ -22,7 +24,7 @@ public interface ISwitchboard
     /// <summary>Publishes <paramref name="data"/> (one UTF-8 JSON value) to a concrete channel.</summary>
     /// <param name="channel">The channel.</param>
     /// <param name="data">The UTF-8 JSON value, sent to subscribers as <c>data</c>.</param>
-    /// <param name="idempotencyKey">A key (at most 64 characters): a repeat within the idempotency window publishes nothing and returns the first position.</param>
+    /// <param name="idempotencyKey">A key (at most 64 characters, not starting with <c>nats:</c>): a repeat within the idempotency window publishes nothing and returns the first position. Application keys have a scope of their own: they never match a client's keys or the NATS bridge's.</param>
     /// <param name="cancellationToken">Cancels waiting for the broker.</param>
     ValueTask<PublishResult> PublishAsync(string channel, ReadOnlyMemory<byte> data, string? idempotencyKey = null, CancellationToken cancellationToken = default);
 

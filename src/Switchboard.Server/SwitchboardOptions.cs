@@ -22,6 +22,17 @@ public sealed class SwitchboardOptions
     /// <summary>The most bytes a connection may have waiting to be sent. Past it the connection is closed with 4003. Default 1 MiB.</summary>
     public long OutgoingQueueLimit { get; set; } = 1024 * 1024;
 
+    /// <summary>
+    /// The largest publication data (or server send) accepted from any source, in bytes: half of
+    /// <see cref="OutgoingQueueLimit"/> (what recovery and <c>history</c> answer within) less 1 KiB for the message
+    /// around the data. Derived, not set: data larger than this could never reach a subscriber (it would overflow every
+    /// subscriber's queue and close them all with 4003), so every intake refuses it. Default 523,264 bytes.
+    /// </summary>
+    public int MaxPublicationSize => (int)Math.Clamp(OutgoingQueueLimit / 2 - MessageEnvelopeAllowance, 0, int.MaxValue);
+
+    /// <summary>Bytes kept for a publication's message around its data (type, channel, offset, epoch, from, ts).</summary>
+    internal const int MessageEnvelopeAllowance = 1024;
+
     /// <summary>The largest frame the server builds when it batches several messages for a <c>?batch=1</c> client. Default 64 KiB.</summary>
     public int MaxBatchSize { get; set; } = 64 * 1024;
 

@@ -41,7 +41,8 @@ public static class SwitchboardServiceCollectionExtensions
         services.TryAddSingleton<IPresenceStore, MemoryPresenceStore>();
         services.TryAddSingleton<Switchboard.Cluster.IClusterBus, Switchboard.Cluster.MemoryClusterBus>();
         services.TryAddSingleton<Switchboard.Server.Internal.Cluster.ClusterControl>();
-        services.TryAddSingleton<ISwitchboard, SwitchboardServer>();
+        services.TryAddSingleton<SwitchboardServer>();
+        services.TryAddSingleton<ISwitchboard>(static sp => sp.GetRequiredService<SwitchboardServer>());
         services.AddOptions<SwitchboardHttpApiOptions>().BindConfiguration(SwitchboardHttpApiOptions.SectionName);
         services.AddSwitchboardSecurity();
         services.TryAddEnumerable(ServiceDescriptor.Transient<IConfigureOptions<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>, FileDescriptorBudget>());

@@ -69,7 +69,7 @@ public readonly record struct HistoryPolicy(int Size, TimeSpan Ttl);
 /// <param name="Channel">The concrete channel.</param>
 /// <param name="Data">The raw JSON value (already validated).</param>
 /// <param name="From">The publisher, or <see langword="null"/> for the server.</param>
-/// <param name="IdempotencyKey">The publish <c>key</c>, or <see langword="null"/>.</param>
+/// <param name="IdempotencyKey">The publish <c>key</c> as the node stores it, scoped by its source (a user's, anonymous, application code's, a bridge's: <c>user:5:alice:k-1</c>, <c>anonymous:k-1</c>, <c>server:k-1</c>, <c>bridge:nats:id:evt-1</c>), or <see langword="null"/>.</param>
 /// <param name="History">How the channel keeps history.</param>
 /// <param name="IdempotencyWindow">How long the key is remembered.</param>
 public sealed record PublishRequest(string Channel, ReadOnlyMemory<byte> Data, PublisherInfo? From, string? IdempotencyKey, HistoryPolicy History, TimeSpan IdempotencyWindow);

@@ -52,7 +52,7 @@ internal static class JetStreamIntake
                 metrics.Redelivered();
             }
 
-            var fallbackKey = string.Create(CultureInfo.InvariantCulture, $"nats:{stream}:{sequence}");
+            var fallbackKey = string.Create(CultureInfo.InvariantCulture, $"{NatsIntake.StreamKeyPrefix}{stream}:{sequence}");
             var outcome = await intake.TakeInAsync(route, message.Subject, message.Data ?? [], message.Headers, fallbackKey, cancellationToken).ConfigureAwait(false);
             if (outcome == IntakeOutcome.Failed)
             {

@@ -2,7 +2,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using NATS.Client.Core;
-using Switchboard.Server;
+using Switchboard.Server.Internal;
 
 namespace Switchboard.Nats.Internal;
 
@@ -13,7 +13,7 @@ namespace Switchboard.Nats.Internal;
 /// </summary>
 internal sealed class NatsBridgeService(
     IOptions<SwitchboardNatsOptions> options,
-    ISwitchboard server,
+    SwitchboardServer server,
     NatsForwarder forwarder,
     NatsBridgeMetrics metrics,
     NatsBridgeStatus status,

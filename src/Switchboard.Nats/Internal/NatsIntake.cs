@@ -2,14 +2,17 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using NATS.Client.Core;
+using Switchboard.Protocol;
 using Switchboard.Server;
+using Switchboard.Server.Internal;
 using Switchboard.Brokers;
 
 namespace Switchboard.Nats.Internal;
 
 /// <summary>
-/// Turns one NATS message into a channel publication through <see cref="ISwitchboard"/>, so offsets, history,
-/// recovery and subscriber permissions apply as to any server publish.
+/// Turns one NATS message into a channel publication through the node's <see cref="ISwitchboard"/> (in the bridges'
+/// idempotency scope), so offsets, history, recovery and subscriber permissions apply as to any server publish, and
+/// a payload no subscriber could take (not JSON in valid UTF-8, larger than the limit) is refused and counted.
 /// </summary>
 /// <remarks>
 /// Loops are impossible by construction on both sides: messages carrying this cluster's <see cref="OriginHeader"/>
@@ -17,7 +20,7 @@ namespace Switchboard.Nats.Internal;
 /// which the forwarder sees (it is called inline in the publish) and never sends back to NATS.
 /// Thread safety: stateless; called by every intake loop.
 /// </remarks>
-internal sealed class NatsIntake(ISwitchboard server, NatsBridgeMetrics metrics, string queueGroup, ILogger logger)
+internal sealed class NatsIntake(SwitchboardServer server, NatsBridgeMetrics metrics, string queueGroup, ILogger logger)
 {
     /// <summary>The header naming the Switchboard cluster (its queue group) that sent a message to NATS.</summary>
     public const string OriginHeader = "Switchboard-Origin";
@@ -25,7 +28,13 @@ internal sealed class NatsIntake(ISwitchboard server, NatsBridgeMetrics metrics,
     /// <summary>NATS's message id header, also JetStream's deduplication id.</summary>
     public const string MessageIdHeader = "Nats-Msg-Id";
 
-    private const int MaxKeyLength = 64;
+    /// <summary>The key of a message with a <c>Nats-Msg-Id</c>: this + the id.</summary>
+    public const string MessageIdKeyPrefix = "nats:id:";
+
+    /// <summary>The key of a JetStream message without one: this + stream + ":" + sequence.</summary>
+    public const string StreamKeyPrefix = "nats:js:";
+
+    private const int MaxKeyLength = PublishKey.MaxLength;
     private static readonly AsyncLocal<bool> TakingIn = new();
 
     /// <summary>Whether the current flow is a publish made by the intake (seen by the forwarder's observer).</summary>
@@ -51,17 +60,25 @@ internal sealed class NatsIntake(ISwitchboard server, NatsBridgeMetrics metrics,
             return Reject(subject, "invalid_channel", "the subject does not make a valid channel name");
         }
 
+        if (payload.Length > server.MaxPublicationSize)
+        {
+            // Published, it would overflow every subscriber's queue and close them all with 4003.
+            return Reject(subject, "too_large", $"the payload has {payload.Length} bytes, more than the {server.MaxPublicationSize} a subscriber can receive (Switchboard:MaxPublicationSize)");
+        }
+
         var data = PayloadCodec.ToChannelData(route.Payload, subject, payload.Span);
         if (data is null)
         {
-            return Reject(subject, "invalid_json", "the payload is not one JSON value (use Payload=wrapped for other payloads)");
+            return Reject(subject, "invalid_json", "the payload is not one JSON value in valid UTF-8 (use Payload=wrapped for other payloads)");
         }
 
-        var key = headers is not null && headers.TryGetLastValue(MessageIdHeader, out var id) && !string.IsNullOrEmpty(id) ? KeyOf("nats:" + id) : fallbackKey is null ? null : KeyOf(fallbackKey);
+        // Message ids and stream sequences are two sources of keys: apart, so an id such as "ORDERS:5" is never taken
+        // for JetStream message 5. The bridge's scope keeps both apart from clients' and applications' keys.
+        var key = headers is not null && headers.TryGetLastValue(MessageIdHeader, out var id) && !string.IsNullOrEmpty(id) ? KeyOf(MessageIdKeyPrefix + id) : fallbackKey is null ? null : KeyOf(fallbackKey);
         TakingIn.Value = true; // flows into the publish below only: an async method restores its caller's context
         try
         {
-            var result = await server.PublishAsync(channel, data, key, cancellationToken).ConfigureAwait(false);
+            var result = await server.PublishFromBridgeAsync(channel, data, key, cancellationToken).ConfigureAwait(false);
             if (result.Duplicate)
             {
                 metrics.Duplicate();
@@ -70,6 +87,14 @@ internal sealed class NatsIntake(ISwitchboard server, NatsBridgeMetrics metrics,
 
             metrics.Bridged("in");
             return IntakeOutcome.Published;
+        }
+        catch (PublicationTooLargeException ex)
+        {
+            return Reject(subject, "too_large", ex.Message); // wrapped, the payload grew past the limit
+        }
+        catch (ArgumentException ex)
+        {
+            return Reject(subject, ex.ParamName == "data" ? "invalid_json" : "invalid_channel", ex.Message);
         }
         catch (BrokerUnavailableException ex)
         {

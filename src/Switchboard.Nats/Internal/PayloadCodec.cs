@@ -12,11 +12,12 @@ internal static class PayloadCodec
 
     /// <summary>
     /// The publication data for a NATS message, or <see langword="null"/> when it cannot be one (JSON mapping and a
-    /// payload that is not exactly one JSON value).
+    /// payload that is not exactly one JSON value in valid UTF-8). Wrapped, a payload that is not JSON becomes a JSON
+    /// string, invalid UTF-8 replaced by U+FFFD.
     /// </summary>
     public static byte[]? ToChannelData(PayloadMapping mapping, string subject, ReadOnlySpan<byte> payload)
     {
-        var isJson = IsOneJsonValue(payload);
+        var isJson = !payload.IsEmpty && PublicationData.IsOneJsonValue(payload); // valid UTF-8 included: a poison payload never passes as JSON
         if (mapping == PayloadMapping.Json)
         {
             return isJson ? payload.ToArray() : null;
@@ -73,29 +74,5 @@ internal static class PayloadCodec
         }
 
         return buffer.WrittenSpan.ToArray();
-    }
-
-    private static bool IsOneJsonValue(ReadOnlySpan<byte> payload)
-    {
-        if (payload.IsEmpty)
-        {
-            return false;
-        }
-
-        try
-        {
-            var reader = new Utf8JsonReader(payload);
-            if (!reader.Read())
-            {
-                return false;
-            }
-
-            reader.Skip();
-            return !reader.Read();
-        }
-        catch (JsonException)
-        {
-            return false;
-        }
     }
 }

@@ -37,6 +37,7 @@ public sealed class SwitchboardMetrics : IDisposable
     private readonly Histogram<double> _brokerDuration;
     private readonly Counter<long> _errors;
     private readonly Counter<long> _gapsHealed;
+    private readonly Counter<long> _publicationsRefused;
     private Func<long> _activeChannels = static () => 0;
     private Func<long> _queuedBytes = static () => 0;
 
@@ -67,6 +68,7 @@ public sealed class SwitchboardMetrics : IDisposable
         _brokerRoundTrips = _meter.CreateCounter<long>("switchboard.broker.operations", "{operation}", "Calls to the broker (publish, subscribe, unsubscribe, history), by switchboard.broker.operation and error.type when it failed.");
         _brokerDuration = _meter.CreateHistogram<double>("switchboard.broker.duration", "s", "Broker round-trip time, by switchboard.broker.operation.", advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1] });
         _errors = _meter.CreateCounter<long>("switchboard.errors", "{error}", "Server-side failures (an exception in a handler or the broker), by error.type.");
+        _publicationsRefused = _meter.CreateCounter<long>("switchboard.publications.refused", "{publication}", "Publications and server sends refused at intake before anything was stored, by reason (too_large: more than a subscriber can receive; invalid_json: not one JSON value in valid UTF-8).");
         _gapsHealed = _meter.CreateCounter<long>("switchboard.gaps.healed", "{gap}", "Stream gaps a node repaired from history before its subscribers saw them.");
     }
 
@@ -166,6 +168,9 @@ public sealed class SwitchboardMetrics : IDisposable
 
     /// <summary>A server-side failure of <paramref name="errorType"/> (an exception type name or an error code).</summary>
     public void Error(string errorType) => _errors.Add(1, new KeyValuePair<string, object?>("error.type", errorType));
+
+    /// <summary>A publication or server send refused at intake, by <paramref name="reason"/> (<c>too_large</c>, <c>invalid_json</c>).</summary>
+    public void PublicationRefused(string reason) => _publicationsRefused.Add(1, new KeyValuePair<string, object?>("reason", reason));
 
     /// <summary>A node healed a gap in a stream from history.</summary>
     public void GapHealed() => _gapsHealed.Add(1);

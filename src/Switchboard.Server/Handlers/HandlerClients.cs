@@ -41,11 +41,15 @@ public class HandlerClients
     /// <summary>Every connection whose token has the role <paramref name="role"/>.</summary>
     public HandlerTarget Role(string role) => new(this, HandlerChannels.Role(Namespace, role), null);
 
+    /// <summary>Checks a message from outside a serializer: one JSON value in valid UTF-8, within the size limit.</summary>
+    internal void RequireValid(ReadOnlySpan<byte> utf8Json) => _node.Gate.RequireValid(utf8Json);
+
     internal ValueTask PublishAsync(string channel, ReadOnlyMemory<byte> utf8Json, string? exceptConnectionId, CancellationToken cancellationToken)
     {
         // "from" names the connection to skip; the handler's message itself travels untouched as the publication's data.
         // Straight to the broker, not through SwitchboardNode.PublishAsync: publication observers (the NATS bridge)
         // are for channels, and these reserved channels are the handler's internal plumbing.
+        _node.Gate.RequireDeliverable(utf8Json.Length);
         var from = exceptConnectionId is null ? null : new PublisherInfo(exceptConnectionId, null);
         var request = new PublishRequest(channel, utf8Json, from, null, new HistoryPolicy(0, _node.Options.HistoryTtl), TimeSpan.Zero);
         var publish = _node.Broker.PublishAsync(request, cancellationToken);
@@ -100,15 +104,17 @@ public readonly struct HandlerTarget
     }
 
     /// <summary>Sends one UTF-8 JSON message, as it is, to every member on every node.</summary>
-    /// <exception cref="ArgumentException">The message is not one JSON value.</exception>
+    /// <exception cref="PublicationTooLargeException">The message is larger than a member can receive (<see cref="SwitchboardOptions.MaxPublicationSize"/>).</exception>
+    /// <exception cref="ArgumentException">The message is not one JSON value in valid UTF-8.</exception>
     /// <exception cref="BrokerUnavailableException">The broker is down.</exception>
     public ValueTask SendAsync(ReadOnlyMemory<byte> utf8Json, CancellationToken cancellationToken = default)
     {
-        SwitchboardServer.RequireJson(utf8Json.Span);
+        _clients.RequireValid(utf8Json.Span);
         return _clients.PublishAsync(_channel, utf8Json, _except, cancellationToken);
     }
 
     /// <summary>Serializes <paramref name="message"/> once with source-generated metadata and sends it to every member on every node.</summary>
+    /// <exception cref="PublicationTooLargeException">The message is larger than a member can receive (<see cref="SwitchboardOptions.MaxPublicationSize"/>).</exception>
     /// <exception cref="BrokerUnavailableException">The broker is down.</exception>
     public ValueTask SendAsync<T>(T message, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken = default) =>
         _clients.PublishAsync(_channel, JsonSerializer.SerializeToUtf8Bytes(message, typeInfo), _except, cancellationToken);

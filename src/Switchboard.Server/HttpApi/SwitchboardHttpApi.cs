@@ -1,7 +1,9 @@
 using System.Buffers;
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using System.Text.Unicode;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -18,8 +20,6 @@ namespace Switchboard.Server.HttpApi;
 /// <remarks>Thread safety: stateless; one instance serves every request.</remarks>
 internal sealed class SwitchboardHttpApi
 {
-    private const int MaxKeyLength = 64;
-
     private readonly ISwitchboard _switchboard;
     private readonly SwitchboardHttpApiOptions _options;
     private readonly ILogger<SwitchboardHttpApi> _logger;
@@ -187,6 +187,10 @@ internal sealed class SwitchboardHttpApi
         {
             (status, response) = (ex.Status, Error(ex.Code, ex.Message));
         }
+        catch (PublicationTooLargeException ex)
+        {
+            (status, response) = (StatusCodes.Status413PayloadTooLarge, Error(ErrorCodes.TooLarge, FirstSentence(ex.Message)));
+        }
         catch (ArgumentException ex)
         {
             // ISwitchboard's own checks (channel names, data); their messages name the field, not internals.
@@ -273,6 +277,13 @@ internal sealed class SwitchboardHttpApi
                 return JsonDocument.Parse("{}"u8.ToArray()); // Endpoints without fields may be called with no body.
             }
 
+            if (!Utf8.IsValid(buffer.AsSpan(0, length)))
+            {
+                // Checked before parsing: JsonDocument does not look inside strings until they are read, so this
+                // used to surface later as a 500.
+                throw BadRequest("the body is not valid UTF-8");
+            }
+
             JsonDocument document;
             try
             {
@@ -310,10 +321,18 @@ internal sealed class SwitchboardHttpApi
     }
 
     private static byte[] RequireData(JsonElement request) =>
-        request.TryGetProperty("data", out var data) ? Encoding.UTF8.GetBytes(data.GetRawText()) : throw BadRequest("'data' is required");
+        request.TryGetProperty("data", out var data) ? JsonMarshal.GetRawUtf8Value(data).ToArray() : throw BadRequest("'data' is required");
 
-    private static string? OptionalKey(JsonElement request) =>
-        OptionalString(request, "key") is { } key && (key.Length == 0 || key.Length > MaxKeyLength) ? throw BadRequest($"'key' must have 1 to {MaxKeyLength} characters") : OptionalString(request, "key");
+    private static string? OptionalKey(JsonElement request)
+    {
+        if (!request.TryGetProperty("key", out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        var key = value.ValueKind == JsonValueKind.String ? value.GetString()! : throw BadRequest("'key' must be a string");
+        return PublishKey.Validate(key) is { } error ? throw BadRequest($"'key': {error}") : key;
+    }
 
     private static string RequireString(JsonElement request, string name) =>
         OptionalString(request, name) ?? throw BadRequest($"'{name}' must be a non-empty string");

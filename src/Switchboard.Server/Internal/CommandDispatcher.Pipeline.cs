@@ -53,7 +53,7 @@ internal sealed partial class CommandDispatcher
     private PublishRequest PublishRequestOf(SwitchboardConnection connection, Command command)
     {
         var channel = command.Channel!.Value;
-        return new PublishRequest(channel, command.Data, connection.Publisher, command.Key, _node.HistoryFor(channel), Options.IdempotencyWindow);
+        return new PublishRequest(channel, command.Data, connection.Publisher, IdempotencyScope.OfClient(connection.Publisher, command.Key), _node.HistoryFor(channel), Options.IdempotencyWindow);
     }
 
     /// <summary>Waits for the broker's result, then for the earlier publishes' replies, then replies. Never throws.</summary>

@@ -94,6 +94,8 @@ internal sealed partial class CommandDispatcher
             case OperationCanceledException when cancellationToken.IsCancellationRequested:
                 // The connection is closing (or draining): the reply goes out before the close frame if it still can.
                 return new ProtocolError(ErrorCodes.Unavailable, "the connection is closing; the command was cancelled");
+            case PublicationTooLargeException tooLarge:
+                return new ProtocolError(ErrorCodes.TooLarge, tooLarge.Message);
             case RpcException rpc:
                 return new ProtocolError(ErrorCodes.All.Contains(rpc.Code) ? rpc.Code : ErrorCodes.Internal, rpc.Message);
             case BrokerUnavailableException:

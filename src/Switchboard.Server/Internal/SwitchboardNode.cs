@@ -29,6 +29,7 @@ internal sealed class SwitchboardNode : IBrokerEventHandler, IDisposable
         Time = time ?? TimeProvider.System;
         StartedAt = Time.GetUtcNow();
         Presence = new PresenceTracker(presence, Bus, presenceLogger);
+        Gate = new PublicationGate(Options.MaxPublicationSize, metrics);
         Continuity = new StreamContinuity(Broker, Subscriptions, presenceLogger, metrics, Time);
 
         // Read on each collection (a scrape), not kept up to date on the hot path.
@@ -51,6 +52,9 @@ internal sealed class SwitchboardNode : IBrokerEventHandler, IDisposable
 
     /// <summary>Presence entries and join/leave events of this node's subscriptions.</summary>
     public PresenceTracker Presence { get; }
+
+    /// <summary>The intake check of every publication and server send (size, and JSON in valid UTF-8).</summary>
+    public PublicationGate Gate { get; }
 
     /// <summary>Keeps every channel's live stream contiguous: dedupes, heals gaps from history, or says there is one.</summary>
     public StreamContinuity Continuity { get; }
@@ -86,7 +90,14 @@ internal sealed class SwitchboardNode : IBrokerEventHandler, IDisposable
     }
 
     /// <summary>Publishes through the broker and tells the <see cref="IPublicationObserver"/>s: the one path of every publish made on this node.</summary>
-    public async ValueTask<PublishResult> PublishAsync(PublishRequest request, CancellationToken cancellationToken)
+    /// <remarks>Throws <see cref="PublicationTooLargeException"/> for data no subscriber could receive; callers outside the protocol parser check the JSON first (<see cref="PublicationGate.RequireValid"/>).</remarks>
+    public ValueTask<PublishResult> PublishAsync(PublishRequest request, CancellationToken cancellationToken)
+    {
+        Gate.RequireDeliverable(request.Data.Length);
+        return PublishAdmittedAsync(request, cancellationToken);
+    }
+
+    private async ValueTask<PublishResult> PublishAdmittedAsync(PublishRequest request, CancellationToken cancellationToken)
     {
         var result = await Broker.PublishAsync(request, cancellationToken).ConfigureAwait(false);
         if (!result.Duplicate)

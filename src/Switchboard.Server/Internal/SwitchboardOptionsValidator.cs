@@ -10,6 +10,7 @@ internal sealed class SwitchboardOptionsValidator : IValidateOptions<Switchboard
         var failures = new List<string>();
         Require(options.MaxMessageSize is >= 256 and <= 16 * 1024 * 1024, "Switchboard:MaxMessageSize must be between 256 and 16777216 bytes.");
         Require(options.OutgoingQueueLimit >= options.MaxMessageSize, "Switchboard:OutgoingQueueLimit must be at least Switchboard:MaxMessageSize.");
+        Require(options.OutgoingQueueLimit >= 4 * SwitchboardOptions.MessageEnvelopeAllowance, "Switchboard:OutgoingQueueLimit must be at least 4096 bytes (a publication may carry up to half of it, less 1 KiB).");
         Require(options.MaxBatchSize >= 1024, "Switchboard:MaxBatchSize must be at least 1024 bytes.");
         Require(options.PingInterval >= TimeSpan.FromMilliseconds(100), "Switchboard:PingInterval must be at least 00:00:00.1.");
         Require(options.PongTimeout >= TimeSpan.FromMilliseconds(100), "Switchboard:PongTimeout must be at least 00:00:00.1.");

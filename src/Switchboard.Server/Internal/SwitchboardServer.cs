@@ -13,8 +13,6 @@ namespace Switchboard.Server.Internal;
 /// <remarks>Thread safety: stateless apart from the node; safe from many threads.</remarks>
 internal sealed class SwitchboardServer : ISwitchboard
 {
-    private const int MaxKeyLength = 64;
-
     private readonly SwitchboardNode _node;
     private readonly ClusterControl _cluster;
     private readonly ILogger<SwitchboardServer> _logger;
@@ -28,14 +26,30 @@ internal sealed class SwitchboardServer : ISwitchboard
 
     public ValueTask<PublishResult> PublishAsync(string channel, ReadOnlyMemory<byte> data, string? idempotencyKey = null, CancellationToken cancellationToken = default)
     {
-        RequireChannel(channel);
-        RequireJson(data.Span);
-        if (idempotencyKey is { Length: 0 or > MaxKeyLength })
+        if (idempotencyKey is not null && PublishKey.Validate(idempotencyKey) is { } keyError)
         {
-            throw new ArgumentException($"the idempotency key must have 1 to {MaxKeyLength} characters", nameof(idempotencyKey));
+            throw new ArgumentException(keyError, nameof(idempotencyKey));
         }
 
-        var request = new PublishRequest(channel, data, From: null, idempotencyKey, _node.HistoryFor(channel), _node.Options.IdempotencyWindow);
+        return PublishScopedAsync(channel, data, IdempotencyScope.OfServer(idempotencyKey), cancellationToken);
+    }
+
+    /// <summary>The largest data a publication may carry (<see cref="SwitchboardOptions.MaxPublicationSize"/>).</summary>
+    internal int MaxPublicationSize => _node.Gate.MaxSize;
+
+    /// <summary>
+    /// Publishes for a bridge (the NATS bridge): as <see cref="PublishAsync(string, ReadOnlyMemory{byte}, string?, CancellationToken)"/>,
+    /// with the bridge's own key (its reserved prefix included, e.g. <c>nats:</c>) stored in the bridges' scope, apart
+    /// from every client's and application's key.
+    /// </summary>
+    internal ValueTask<PublishResult> PublishFromBridgeAsync(string channel, ReadOnlyMemory<byte> data, string? bridgeKey, CancellationToken cancellationToken) =>
+        PublishScopedAsync(channel, data, IdempotencyScope.OfBridge(bridgeKey), cancellationToken);
+
+    private ValueTask<PublishResult> PublishScopedAsync(string channel, ReadOnlyMemory<byte> data, string? storedKey, CancellationToken cancellationToken)
+    {
+        RequireChannel(channel);
+        _node.Gate.RequireValid(data.Span);
+        var request = new PublishRequest(channel, data, From: null, storedKey, _node.HistoryFor(channel), _node.Options.IdempotencyWindow);
         return _node.PublishAsync(request, cancellationToken);
     }
 
@@ -135,10 +149,10 @@ internal sealed class SwitchboardServer : ISwitchboard
             node.IsDraining);
     }
 
-    private static ReadOnlyMemory<byte> EncodeDirect(string channel, ReadOnlyMemory<byte> data)
+    private ReadOnlyMemory<byte> EncodeDirect(string channel, ReadOnlyMemory<byte> data)
     {
         RequireChannel(channel);
-        RequireJson(data.Span);
+        _node.Gate.RequireValid(data.Span);
 
         // Encoded once for all of the user's connections.
         var buffer = new ArrayBufferWriter<byte>(data.Length + 96 + channel.Length);
@@ -165,29 +179,6 @@ internal sealed class SwitchboardServer : ISwitchboard
         if (HandlerChannels.IsReserved(channel))
         {
             throw new ArgumentException($"channels starting with '{HandlerChannels.Prefix}' are reserved for custom handlers", nameof(channel));
-        }
-    }
-
-    /// <summary>Data is written to the wire as is, so it must be exactly one valid JSON value.</summary>
-    internal static void RequireJson(ReadOnlySpan<byte> data)
-    {
-        try
-        {
-            var reader = new Utf8JsonReader(data);
-            if (!reader.Read())
-            {
-                throw new ArgumentException("data must be a JSON value", nameof(data));
-            }
-
-            reader.Skip();
-            if (reader.Read())
-            {
-                throw new ArgumentException("data must be one JSON value", nameof(data));
-            }
-        }
-        catch (JsonException)
-        {
-            throw new ArgumentException("data is not valid JSON", nameof(data));
         }
     }
 }

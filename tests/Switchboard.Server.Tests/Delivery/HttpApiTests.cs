@@ -9,7 +9,7 @@ using Switchboard.Server.HttpApi;
 namespace Switchboard.Server.Tests.Delivery;
 
 /// <summary>The HTTP API for backends, over real HTTP to a real Kestrel.</summary>
-public sealed class HttpApiTests : IAsyncLifetime
+public sealed partial class HttpApiTests : IAsyncLifetime
 {
     private const string Key = "test-api-key-0123456789";
 
@@ -21,7 +21,7 @@ public sealed class HttpApiTests : IAsyncLifetime
         _server = await TestServer.StartAsync(
             configureServices: s => s.Configure<SwitchboardHttpApiOptions>(o => o.Key = Key),
             configureApp: app => app.MapSwitchboardApi("/api"));
-        _http = new HttpClient { BaseAddress = _server.BaseUri, Timeout = TimeSpan.FromSeconds(10) };
+        _http = new HttpClient { BaseAddress = _server.BaseUri, Timeout = TimeSpan.FromSeconds(30) };
     }
 
     public async Task DisposeAsync()

@@ -46,15 +46,8 @@ internal static class HandlerSettings
     private static ReadOnlyMemory<byte> Json(string json, string setting)
     {
         var bytes = Encoding.UTF8.GetBytes(json);
-        try
-        {
-            Switchboard.Server.Internal.SwitchboardServer.RequireJson(bytes);
-        }
-        catch (ArgumentException)
-        {
-            throw new InvalidOperationException($"HandlerOptions.{setting} must be one JSON value");
-        }
-
-        return bytes;
+        return Switchboard.Protocol.PublicationData.IsOneJsonValue(bytes)
+            ? bytes
+            : throw new InvalidOperationException($"HandlerOptions.{setting} must be one JSON value");
     }
 }
