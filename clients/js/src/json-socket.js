@@ -1,5 +1,5 @@
 import { Emitter } from './emitter.js';
-import { backoffDelay } from './backoff.js';
+import { ReconnectSchedule, stateEvent } from './reconnect-schedule.js';
 import { shouldReconnect as reconnectsFrom } from './close-codes.js';
 import { watchBrowser } from './browser-events.js';
 import { resolveWebSocket } from './options.js';
@@ -47,10 +47,7 @@ export class JsonSocket extends Emitter {
   #socket = null;
   #ready = false;
   #stopped = true;
-  #failures = 0;
-  #everConnected = false;
-  #retryTimer = null;
-  #retryWake = null;
+  #retries;
   #connectTimer = null;
   #heartbeat = null;
   #buffer;
@@ -68,6 +65,7 @@ export class JsonSocket extends Emitter {
     for (const name of ['minReconnectDelay', 'maxReconnectDelay', 'connectTimeout']) {
       if (!(this.#options[name] >= 0)) throw new RangeError(`${name} must be a number of 0 or more`);
     }
+    this.#retries = new ReconnectSchedule({ minDelay: this.#options.minReconnectDelay, maxDelay: this.#options.maxReconnectDelay });
     this.#buffer = new OfflineBuffer({
       size: this.#options.offlineBufferSize,
       overflow: this.#options.offlineBufferOverflow,
@@ -106,8 +104,7 @@ export class JsonSocket extends Emitter {
   connect() {
     if (!this.#stopped) return;
     this.#stopped = false;
-    this.#failures = 0;
-    this.#everConnected = false;
+    this.#retries.start();
     if (this.#options.browserEvents) this.#unwatch = watchBrowser(this);
     this.#setState('connecting');
     this.#attempt();
@@ -144,7 +141,7 @@ export class JsonSocket extends Emitter {
   /** @internal Browser events: the network is back, or the page became visible. Retries now instead of waiting. */
   _wake() {
     if (this.#state === 'connected') this.#heartbeat?.probe();
-    else this.#retryWake?.();
+    else this.#retries.runNow();
   }
 
   /** @internal Browser event: the network is gone. Drops the connection now instead of waiting for the heartbeat. */
@@ -181,17 +178,16 @@ export class JsonSocket extends Emitter {
     this.#heartbeat?.start(); // A link that goes silent while onOpen waits for an answer is caught too.
     try {
       const direct = (message) => this.#write(JSON.stringify(message));
-      await this.#options.onOpen?.({ send: direct, reconnected: this.#everConnected, socket: this });
+      await this.#options.onOpen?.({ send: direct, reconnected: this.#retries.everConnected, socket: this });
     } catch (error) {
       this.#abandon(socket, `onOpen failed: ${error?.message ?? error}`);
       return;
     }
     if (socket !== this.#socket || this.#stopped) return;
     clearTimeout(this.#connectTimer);
-    const reconnected = this.#everConnected;
+    const reconnected = this.#retries.everConnected;
     this.#ready = true;
-    this.#failures = 0;
-    this.#everConnected = true;
+    this.#retries.succeeded();
     this.lastDisconnect = null;
     this.#buffer.drain((text) => this.#write(text));
     this.#setState('connected');
@@ -251,7 +247,7 @@ export class JsonSocket extends Emitter {
     } catch {
       // A predicate that throws cannot say yes: stop rather than loop.
     }
-    if (reconnect && this.#failures >= this.#options.maxReconnectAttempts) reconnect = false;
+    if (reconnect && this.#retries.failures >= this.#options.maxReconnectAttempts) reconnect = false;
     this.lastDisconnect = { ...close, willReconnect: reconnect };
     this.emit('close', this.lastDisconnect);
     if (!reconnect) {
@@ -260,30 +256,22 @@ export class JsonSocket extends Emitter {
       this.#setState('disconnected', close);
       return;
     }
-    const retryIn = backoffDelay(this.#failures, { minDelay: this.#options.minReconnectDelay, maxDelay: this.#options.maxReconnectDelay });
-    this.#failures++;
-    this.#setState(this.#everConnected ? 'reconnecting' : 'connecting', { ...close, retryIn });
-    const retry = () => {
-      clearTimeout(this.#retryTimer);
-      this.#retryWake = null;
+    const retryIn = this.#retries.schedule(() => {
       if (!this.#stopped) this.#attempt();
-    };
-    this.#retryWake = retry;
-    this.#retryTimer = setTimeout(retry, retryIn);
+    });
+    this.#setState(this.#retries.waitingState, { ...close, retryIn });
   }
 
   #stopRetrying() {
-    clearTimeout(this.#retryTimer);
-    this.#retryTimer = null;
-    this.#retryWake = null;
+    this.#retries.cancel();
     this.#unwatch?.();
     this.#unwatch = null;
   }
 
-  #setState(state, details = {}) {
-    const previous = this.#state;
-    if (previous === state && details.retryIn === undefined) return;
+  #setState(state, details) {
+    const event = stateEvent(this.#state, state, details);
+    if (!event) return;
     this.#state = state;
-    this.emit('state', { state, previous, code: details.code ?? null, reason: details.reason ?? '', retryIn: details.retryIn ?? null });
+    this.emit('state', event);
   }
 }
