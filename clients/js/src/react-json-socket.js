@@ -93,6 +93,8 @@ export function useJsonSocket(url, options = {}, connect = true) {
   const sendJsonMessage = useCallback((message) => {
     const current = socketRef.current;
     if (current) return current.send(message);
+    // Bounded like the socket's own buffer, which these join when it exists.
+    if (early.current.length >= (latest.current.offlineBufferSize ?? 100)) return false;
     early.current.push(message);
     return true;
   }, []);
