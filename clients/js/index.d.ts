@@ -113,8 +113,18 @@ export class Subscription<T = unknown> {
   on(event: 'subscribed', listener: (event: SubscribedEvent) => void): Unsubscribe;
   on(event: 'error', listener: (error: CommandError) => void): Unsubscribe;
   on(event: 'unsubscribed', listener: (event: { reason?: string; error?: CommandError }) => void): Unsubscribe;
-  once(event: string, listener: (...args: any[]) => void): Unsubscribe;
-  off(event: string, listener: (...args: any[]) => void): void;
+  once<E extends keyof SubscriptionEvents<T>>(event: E, listener: SubscriptionEvents<T>[E]): Unsubscribe;
+  off<E extends keyof SubscriptionEvents<T>>(event: E, listener: SubscriptionEvents<T>[E]): void;
+}
+
+/** The listeners of a Subscription's events, by event name. */
+export interface SubscriptionEvents<T = unknown> {
+  message: (data: T, publication: Publication<T>) => void;
+  join: (client: PresenceClient) => void;
+  leave: (client: PresenceClient) => void;
+  subscribed: (event: SubscribedEvent) => void;
+  error: (error: CommandError) => void;
+  unsubscribed: (event: { reason?: string; error?: CommandError }) => void;
 }
 
 export class SwitchboardClient {
@@ -139,8 +149,105 @@ export class SwitchboardClient {
   on(event: 'state', listener: (event: StateEvent) => void): Unsubscribe;
   on(event: 'message', listener: (data: unknown, context: { channel: string; ts: number | null }) => void): Unsubscribe;
   on(event: 'error', listener: (error: { type: 'error'; code: string; message: string }) => void): Unsubscribe;
-  once(event: string, listener: (...args: any[]) => void): Unsubscribe;
-  off(event: string, listener: (...args: any[]) => void): void;
+  once<E extends keyof SwitchboardClientEvents>(event: E, listener: SwitchboardClientEvents[E]): Unsubscribe;
+  off<E extends keyof SwitchboardClientEvents>(event: E, listener: SwitchboardClientEvents[E]): void;
+}
+
+/** The listeners of a SwitchboardClient's events, by event name. */
+export interface SwitchboardClientEvents {
+  state: (event: StateEvent) => void;
+  message: (data: unknown, context: { channel: string; ts: number | null }) => void;
+  error: (error: { type: 'error'; code: string; message: string }) => void;
+}
+
+/** The close that ended a JsonSocket connection (a WebSocket CloseEvent's fields; 1006 when none came). */
+export interface JsonSocketClose {
+  code: number;
+  reason: string;
+  wasClean: boolean;
+}
+
+export interface JsonSocketHeartbeat {
+  /** Sent every `interval`. Default `{"type":"ping"}`. */
+  message?: unknown;
+  /**
+   * The answer: a message whose `type` is this string (not passed on as a message), a predicate, or null for "any
+   * message counts". Default 'pong'.
+   */
+  returnMessage?: string | ((message: unknown) => boolean) | null;
+  /** ms between pings. Default 25000. */
+  interval?: number;
+  /** ms to wait for the answer before the link counts as dead and reconnects. Default 10000. */
+  timeout?: number;
+}
+
+export interface JsonSocketOpenContext {
+  /** Sends on the new connection now, ahead of the offline buffer (join rooms, authenticate). */
+  send(message: unknown): boolean;
+  /** False on the first connection, true after a reconnect. */
+  reconnected: boolean;
+  socket: JsonSocket;
+}
+
+export interface JsonSocketOptions {
+  /** The WebSocket constructor: the browser's by default; in Node 20 pass npm's `ws`. */
+  WebSocket?: unknown;
+  /** WebSocket subprotocols to offer. */
+  protocols?: string | string[];
+  /** Backoff (full jitter): the shortest wait before an attempt, ms. Default 500. */
+  minReconnectDelay?: number;
+  /** Backoff: the longest wait before an attempt, ms. Default 20000. */
+  maxReconnectDelay?: number;
+  /** Failed attempts in a row before giving up. Default Infinity. */
+  maxReconnectAttempts?: number;
+  /**
+   * Whether to reconnect after `close`. Default: the client's rule, every close but 1000, 1003, 1008, 1009, 4004 and
+   * 4005 (a predicate that throws stops the socket).
+   */
+  shouldReconnect?: (close: JsonSocketClose) => boolean;
+  /** One attempt: the upgrade and `onOpen`, ms. Default 10000. */
+  connectTimeout?: number;
+  /** Messages held while not connected. Default 100. */
+  offlineBufferSize?: number;
+  /** What a full buffer does: 'reject' (default) refuses the new message, 'drop-oldest' drops the oldest. */
+  offlineBufferOverflow?: 'reject' | 'drop-oldest';
+  /** Runs after every (re)connect, before the buffered messages go out; a rejection reconnects. */
+  onOpen?: ((context: JsonSocketOpenContext) => void | Promise<void>) | null;
+  /** A JSON ping that reconnects a silent link; true for the defaults. Default off. */
+  heartbeat?: boolean | JsonSocketHeartbeat;
+  /** React to the browser's online/offline and page visibility events. Default true. */
+  browserEvents?: boolean;
+}
+
+/** The listeners of a JsonSocket's events, by event name. */
+export interface JsonSocketEvents<T = unknown> {
+  state: (event: StateEvent) => void;
+  open: (event: { reconnected: boolean }) => void;
+  message: (message: T) => void;
+  close: (event: JsonSocketClose & { willReconnect: boolean }) => void;
+  overflow: (event: { message: unknown; policy: 'reject' | 'drop-oldest' }) => void;
+  error: (error: SyntaxError & { data: string }) => void;
+}
+
+/** A WebSocket for any JSON protocol that reconnects, buffers while offline and runs `onOpen` on every connection. */
+export class JsonSocket<T = unknown> {
+  constructor(url: string, options?: JsonSocketOptions);
+  readonly url: string;
+  readonly state: ConnectionState;
+  /** 0 connecting or reconnecting, 1 connected, 3 disconnected. */
+  readonly readyState: 0 | 1 | 3;
+  /** Messages waiting in the offline buffer. */
+  readonly buffered: number;
+  readonly lastDisconnect: (JsonSocketClose & { willReconnect: boolean }) | null;
+  /** Starts connecting, and reconnecting from then on. */
+  connect(): void;
+  /** Closes (1000 unless given), stops every timer and listener, empties the offline buffer. */
+  close(code?: number, reason?: string): void;
+  /** Sends as JSON now or buffers; false when the full buffer refused it. */
+  send(message: unknown): boolean;
+  on<E extends keyof JsonSocketEvents<T>>(event: E, listener: JsonSocketEvents<T>[E]): Unsubscribe;
+  once<E extends keyof JsonSocketEvents<T>>(event: E, listener: JsonSocketEvents<T>[E]): Unsubscribe;
+  off<E extends keyof JsonSocketEvents<T>>(event: E, listener: JsonSocketEvents<T>[E]): void;
 }
 
 export class SwitchboardError extends Error {}

@@ -1,7 +1,11 @@
-// React bindings for @switchboard/client: a provider that owns one client, useSwitchboard() and useChannel().
-// React is a peer dependency: it is imported, never bundled.
-import { createContext, createElement, useContext, useEffect, useState, useSyncExternalStore } from 'react';
+'use client';
+// React bindings for @switchboard/client: for the built-in protocol a provider that owns one client, useSwitchboard(),
+// useChannel() and usePresence(); for any JSON protocol useJsonSocket() (src/react-json-socket.js). React is a peer
+// dependency: it is imported, never bundled. 'use client': hooks run in client components only (Next.js, RSC).
+import { createContext, createElement, useCallback, useContext, useEffect, useState, useSyncExternalStore } from 'react';
 import { SwitchboardClient } from './index.js';
+
+export { useJsonSocket, ReadyState } from './src/react-json-socket.js';
 
 const SwitchboardContext = createContext(null);
 
@@ -60,19 +64,25 @@ export function useSwitchboard() {
 
 /**
  * Subscribes to `channel` while the component is mounted (and while `channel` stays the same) and returns the latest
- * messages, oldest first: `{ messages, publications, subscription, error }`. Components using one channel share one
- * subscription, unsubscribed when the last of them unmounts. `options.limit` (default 100) bounds
- * what is kept; `options.presence` subscribes with presence events.
+ * messages, oldest first: `{ messages, publications, lastMessage, subscription, error, publish }`. `messages` and
+ * `publications` are the same arrays from render to render until a message arrives (safe in effect dependencies and
+ * memo). Components using one channel share one subscription, unsubscribed when the last of them unmounts.
+ * `options.limit` (default 100) bounds what is kept; `options.presence` subscribes with presence events.
  */
 export function useChannel(channel, { limit = 100, presence = false } = {}) {
   const { client } = useSwitchboard();
-  const [view, setView] = useState({ publications: [], subscription: null, error: null });
+  const [view, setView] = useState(emptyChannelView);
   useEffect(() => {
     if (!channel) return undefined;
     const subscription = acquire(client, channel, presence);
-    setView({ publications: [], subscription, error: null });
+    setView({ ...emptyChannelView, subscription });
     const offMessage = subscription.on('message', (data, publication) => {
-      setView((v) => ({ ...v, publications: [...v.publications, publication].slice(-limit) }));
+      setView((v) => ({
+        ...v,
+        publications: [...v.publications, publication].slice(-limit),
+        messages: [...v.messages, data].slice(-limit),
+        lastMessage: data,
+      }));
     });
     const offError = subscription.on('error', (error) => setView((v) => ({ ...v, error })));
     return () => {
@@ -81,5 +91,43 @@ export function useChannel(channel, { limit = 100, presence = false } = {}) {
       release(client, channel, subscription);
     };
   }, [client, channel, limit, presence]);
-  return { ...view, messages: view.publications.map((p) => p.data) };
+  const publish = useCallback((data, options) => client.publish(channel, data, options), [client, channel]);
+  return { ...view, publish };
 }
+
+const emptyChannelView = Object.freeze({ publications: [], messages: [], lastMessage: null, subscription: null, error: null });
+
+/**
+ * The clients subscribed to `channel`, kept current: `{ clients, error }`. It subscribes with presence (sharing the
+ * channel's subscription with useChannel; give useChannel `presence: true` too when both run on one channel, since
+ * the first subscription decides), reads the list after every (re)subscribe and applies `join`/`leave` between.
+ */
+export function usePresence(channel) {
+  const { client } = useSwitchboard();
+  const [view, setView] = useState(emptyPresenceView);
+  useEffect(() => {
+    if (!channel) return undefined;
+    let mounted = true;
+    const subscription = acquire(client, channel, true);
+    setView(emptyPresenceView);
+    const refresh = () => client.presence(channel).then(
+      (clients) => mounted && setView({ clients, error: null }),
+      (error) => mounted && setView((v) => ({ ...v, error })),
+    );
+    const offs = [
+      subscription.on('subscribed', refresh),
+      subscription.on('join', (joined) => setView((v) => (v.clients.some((c) => c.client === joined.client) ? v : { ...v, clients: [...v.clients, joined] }))),
+      subscription.on('leave', (left) => setView((v) => ({ ...v, clients: v.clients.filter((c) => c.client !== left.client) }))),
+      subscription.on('error', (error) => setView((v) => ({ ...v, error }))),
+    ];
+    if (subscription.state === 'subscribed') refresh();
+    return () => {
+      mounted = false;
+      for (const off of offs) off();
+      release(client, channel, subscription);
+    };
+  }, [client, channel]);
+  return view;
+}
+
+const emptyPresenceView = Object.freeze({ clients: [], error: null });

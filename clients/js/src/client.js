@@ -1,6 +1,6 @@
 import { Emitter } from './emitter.js';
 import { Connection } from './connection.js';
-import { backoffDelay } from './backoff.js';
+import { ReconnectSchedule, stateEvent } from './reconnect-schedule.js';
 import { shouldReconnect } from './close-codes.js';
 import { BufferFullError, CommandError, ConnectionError, TimeoutError } from './errors.js';
 import { Subscription } from './subscription.js';
@@ -27,10 +27,7 @@ export class SwitchboardClient extends Emitter {
   #subscriptions = new Map();
   #commands;
   #stopped = true;
-  #failures = 0;
-  #everConnected = false;
-  #retryTimer = null;
-  #retryWake = null;
+  #retries;
   #paused = false;
   #token = null;
   #unwatch = null;
@@ -44,6 +41,7 @@ export class SwitchboardClient extends Emitter {
     super();
     this.#url = url;
     this.#options = resolveOptions(options);
+    this.#retries = new ReconnectSchedule({ minDelay: this.#options.minReconnectDelay, maxDelay: this.#options.maxReconnectDelay });
     this.#commands = new CommandQueue({
       size: this.#options.offlineBufferSize,
       overflow: this.#options.offlineBufferOverflow,
@@ -73,8 +71,7 @@ export class SwitchboardClient extends Emitter {
     });
     if (this.#stopped) {
       this.#stopped = false;
-      this.#failures = 0;
-      this.#everConnected = false;
+      this.#retries.start();
       if (this.#options.browserEvents) this.#unwatch = watchBrowser(this);
       this.#setState('connecting');
       this.#attempt();
@@ -86,8 +83,7 @@ export class SwitchboardClient extends Emitter {
   close() {
     if (this.#stopped) return;
     this.#stopped = true;
-    clearTimeout(this.#retryTimer);
-    this.#retryWake = null;
+    this.#retries.cancel();
     this.#unwatch?.();
     this.#unwatch = null;
     const connection = this.#connection;
@@ -153,7 +149,7 @@ export class SwitchboardClient extends Emitter {
   _wake() {
     this.#paused = false;
     if (this.#state === 'connected') this.#connection?.probe();
-    else this.#retryWake?.();
+    else this.#retries.runNow();
   }
 
   /** @internal Browser event: the network is gone. Drops the connection and waits for `online` to retry. */
@@ -227,8 +223,7 @@ export class SwitchboardClient extends Emitter {
   #onWelcome(connection, welcome) {
     this.clientId = welcome.client ?? null;
     this.user = welcome.user ?? null;
-    this.#failures = 0;
-    this.#everConnected = true;
+    this.#retries.succeeded();
     this.lastDisconnect = null;
     connection.startHeartbeat(typeof welcome.ping === 'number' && welcome.ping > 0 ? welcome.ping : 25);
     // Subscriptions first, so that buffered publishes to a subscribed channel come after its recovered history.
@@ -351,7 +346,7 @@ export class SwitchboardClient extends Emitter {
 
   #lost(close, wasConnected) {
     let reconnect = shouldReconnect(close.code);
-    if (reconnect && this.#failures >= this.#options.maxReconnectAttempts) reconnect = false;
+    if (reconnect && this.#retries.failures >= this.#options.maxReconnectAttempts) reconnect = false;
     this.lastDisconnect = { code: close.code, reason: close.reason, willReconnect: reconnect };
     this.clientId = null;
     if (wasConnected) this.#commands.onConnectionLost(close);
@@ -363,17 +358,10 @@ export class SwitchboardClient extends Emitter {
       this.#stop(close);
       return;
     }
-    const retryIn = backoffDelay(this.#failures, { minDelay: this.#options.minReconnectDelay, maxDelay: this.#options.maxReconnectDelay });
-    this.#failures++;
-    this.#setState(this.#everConnected ? 'reconnecting' : 'connecting', { code: close.code, reason: close.reason, retryIn });
-    const retry = () => {
-      clearTimeout(this.#retryTimer);
-      this.#retryWake = null;
+    const retryIn = this.#retries.schedule(() => {
       if (!this.#stopped) this.#attempt();
-    };
-    this.#retryWake = retry;
-    // While the browser is offline the timer still runs (the event may lie), but `online` retries at once.
-    this.#retryTimer = setTimeout(retry, retryIn);
+    });
+    this.#setState(this.#retries.waitingState, { code: close.code, reason: close.reason, retryIn });
   }
 
   #stop(close) {
@@ -385,10 +373,10 @@ export class SwitchboardClient extends Emitter {
     for (const waiter of this.#connectWaiters.splice(0)) waiter.reject(error);
   }
 
-  #setState(state, details = {}) {
-    const previous = this.#state;
-    if (previous === state && details.retryIn === undefined) return;
+  #setState(state, details) {
+    const event = stateEvent(this.#state, state, details);
+    if (!event) return;
     this.#state = state;
-    this.emit('state', { state, previous, code: details.code ?? null, reason: details.reason ?? '', retryIn: details.retryIn ?? null });
+    this.emit('state', event);
   }
 }

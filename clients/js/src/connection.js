@@ -100,12 +100,7 @@ export class Connection {
    */
   abandon(code = null, reason = 'connection abandoned') {
     if (this.#closed) return;
-    try {
-      if (typeof this.#socket.terminate === 'function') this.#socket.terminate();
-      else this.#socket.close(1000, 'abandoned');
-    } catch {
-      // Not open yet, or already closed.
-    }
+    dropSocket(this.#socket);
     this.#finish(code, reason);
   }
 
@@ -135,5 +130,19 @@ export class Connection {
     socket.onopen = socket.onmessage = socket.onclose = null;
     socket.onerror = () => {};
     this.#onClose({ code, reason });
+  }
+}
+
+/**
+ * Ends a socket without waiting for the close handshake, which on a black-holed link would take as long as the TCP
+ * timeout: ws's terminate() where it exists, else a close the browser finishes in the background.
+ * @param {WebSocket} socket
+ */
+export function dropSocket(socket) {
+  try {
+    if (typeof socket.terminate === 'function') socket.terminate();
+    else socket.close(1000, 'abandoned');
+  } catch {
+    // Not open yet, or already closed.
   }
 }

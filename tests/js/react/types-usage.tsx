@@ -1,7 +1,7 @@
 // Compiled (not run) by types.test.js with tsc --noEmit: the package's .d.ts files describe the API the docs show.
 declare const WebSocket: unknown; // npm's ws in Node; any constructor is accepted.
-import { SwitchboardClient, CommandError, TimeoutError, backoffDelay, type Publication, type StateEvent } from '@switchboard/client';
-import { SwitchboardProvider, useChannel, useSwitchboard } from '@switchboard/client/react';
+import { SwitchboardClient, CommandError, TimeoutError, JsonSocket, backoffDelay, type Publication, type StateEvent } from '@switchboard/client';
+import { ReadyState, SwitchboardProvider, useChannel, useJsonSocket, usePresence, useSwitchboard } from '@switchboard/client/react';
 
 interface Chat { text: string }
 
@@ -48,3 +48,47 @@ export const App = () => (
     <Room channel="chat.general" />
   </SwitchboardProvider>
 );
+
+interface Reading { type: 'reading'; sensor_id: string; value: number }
+
+export function jsonSocket(): JsonSocket<Reading> {
+  const socket = new JsonSocket<Reading>('ws://localhost:8000/ws/sensors', {
+    WebSocket,
+    heartbeat: { message: { type: 'ping' }, returnMessage: 'pong', interval: 25000, timeout: 10000 },
+    offlineBufferOverflow: 'drop-oldest',
+    shouldReconnect: (close) => close.code !== 4000,
+    onOpen: async ({ send, reconnected }) => { send({ type: 'subscribe', sensors: ['t1'], reconnected }); },
+  });
+  socket.on('message', (m) => console.log(m.sensor_id, m.value));
+  socket.once('close', (c) => console.log(c.code, c.willReconnect));
+  socket.on('overflow', (e) => console.log(e.policy));
+  const sent: boolean = socket.send({ type: 'hello' });
+  // @ts-expect-error: a state listener gets a StateEvent, not a number
+  socket.once('state', (e: number) => console.log(e));
+  const client = new SwitchboardClient('ws://localhost:8000/ws', { WebSocket });
+  client.once('state', (e) => console.log(e.retryIn));
+  // @ts-expect-error: 'message' listeners get (data, context), whose context is not a string
+  client.off('message', (data: unknown, context: string) => console.log(data, context));
+  console.log(sent, socket.readyState);
+  return socket;
+}
+
+export function Sensors() {
+  const { readyState, sendJsonMessage, lastJsonMessage } = useJsonSocket<Reading>('ws://localhost:8000/ws/sensors', {
+    share: true,
+    filter: (m) => m.type === 'reading',
+    shouldReconnect: () => true,
+    reconnectAttempts: 10,
+  });
+  const { clients } = usePresence('chat.general');
+  const { messages, lastMessage, publish } = useChannel<Chat>('chat.general');
+  return (
+    <div title={readyState === ReadyState.OPEN ? 'open' : 'not open'}>
+      {lastJsonMessage ? lastJsonMessage.value.toFixed(1) : null}
+      {clients.map((c) => c.client).join(',')}
+      {lastMessage?.text}{messages.length}
+      <button onClick={() => sendJsonMessage({ type: 'subscribe', sensors: ['t1'] })}>subscribe</button>
+      <button onClick={() => publish({ text: 'hi' })}>hi</button>
+    </div>
+  );
+}
