@@ -7,6 +7,7 @@ using Switchboard.Samples;
 var builder = WebApplication.CreateBuilder(args);
 builder.UseSampleDefaults("http://localhost:8081");
 builder.Services.AddSwitchboard();
+builder.Services.AddSwitchboardSettings("Switchboard:Nats:Url", typeof(string)); // Read by NatsEventIntake itself: a known key.
 builder.Services.AddSingleton<LiveEventBridge>();
 if (!string.IsNullOrEmpty(builder.Configuration["Switchboard:Nats:Url"]))
 {

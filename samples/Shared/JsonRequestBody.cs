@@ -8,7 +8,7 @@ namespace Switchboard.Samples;
 /// <summary>
 /// Reads a sample endpoint's JSON body with the checks every endpoint that broadcasts needs: <c>application/json</c>
 /// only (415 otherwise, so a page on another origin cannot post a "simple" <c>text/plain</c> request), at most
-/// <c>maxBytes</c> (413; the server's <c>Switchboard:MaxPublicationSize</c>, past which no subscriber could receive
+/// <c>maxBytes</c> (413; the server's <c>SwitchboardOptions.MaxPublicationSize</c>, past which no subscriber could receive
 /// the broadcast), valid UTF-8 (400) and JSON (400). Never throws for what the client sent.
 /// </summary>
 internal static class JsonRequestBody

@@ -63,7 +63,7 @@ internal sealed class NatsIntake(SwitchboardServer server, NatsBridgeMetrics met
         if (payload.Length > server.MaxPublicationSize)
         {
             // Published, it would overflow every subscriber's queue and close them all with 4003.
-            return Reject(subject, "too_large", $"the payload has {payload.Length} bytes, more than the {server.MaxPublicationSize} a subscriber can receive (Switchboard:MaxPublicationSize)");
+            return Reject(subject, "too_large", $"the payload has {payload.Length} bytes, more than the {server.MaxPublicationSize} a subscriber can receive (half of Switchboard:OutgoingQueueLimit less 1 KiB)");
         }
 
         var data = PayloadCodec.ToChannelData(route.Payload, subject, payload.Span);
