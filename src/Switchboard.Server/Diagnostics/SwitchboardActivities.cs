@@ -50,6 +50,27 @@ public static class SwitchboardActivities
         return activity;
     }
 
+    /// <summary>Starts a client span for a call to the application's backend (<c>switchboard.proxy.subscribe</c>, ...), or <see langword="null"/> when nobody listens.</summary>
+    internal static Activity? StartProxyCall(string kind, string? target)
+    {
+        if (!Source.HasListeners())
+        {
+            return null;
+        }
+
+        var activity = Source.StartActivity("switchboard.proxy." + kind, ActivityKind.Client);
+        if (activity is not null)
+        {
+            activity.SetTag("switchboard.proxy.kind", kind);
+            if (target is not null)
+            {
+                activity.SetTag("switchboard.proxy.target", target);
+            }
+        }
+
+        return activity;
+    }
+
     /// <summary>Marks a span failed with the error code the client got.</summary>
     internal static void Fail(Activity? activity, string errorCode)
     {
