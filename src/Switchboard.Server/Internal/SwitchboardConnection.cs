@@ -73,6 +73,9 @@ internal sealed partial class SwitchboardConnection
     /// <summary>The command rate limit, or <see langword="null"/> when commands are not rate limited.</summary>
     public CommandRateGuard? RateGuard { get; init; }
 
+    /// <summary>The upgrade request's headers the application's backend gets with each proxy call (docs/proxy.md); empty without a proxy.</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> ForwardedHeaders { get; init; } = [];
+
     /// <summary>The node's instruments (messages in and out, commands), or <see langword="null"/> where nobody measures.</summary>
     public Diagnostics.SwitchboardMetrics? Metrics { get; init; }
 

@@ -49,5 +49,5 @@ public sealed class SwitchboardProxyOptions
     internal bool IsEnabled => Connect.IsEnabled || Refresh.IsEnabled || Subscribe.IsEnabled || Publish.IsEnabled || Rpc.IsEnabled;
 
     /// <summary>Every header forwarded: <see cref="DefaultHeaders"/> and <see cref="Headers"/>.</summary>
-    internal IReadOnlyList<string> ForwardedHeaders => [.. DefaultHeaders.Concat(Headers).Distinct(StringComparer.OrdinalIgnoreCase)];
+    internal IReadOnlyList<string> ForwardedHeaders => field ??= [.. DefaultHeaders.Concat(Headers).Distinct(StringComparer.OrdinalIgnoreCase)];
 }
