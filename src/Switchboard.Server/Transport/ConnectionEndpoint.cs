@@ -115,7 +115,14 @@ internal sealed class ConnectionEndpoint
         }
 
         var batch = protocol.SupportsBatching && context.Request.Query["batch"] == "1";
-        var connection = new SwitchboardConnection(socket, batch, admitted.Identity, options, protocol, _logger, _node.Time) { RateGuard = admitted.RateGuard, Metrics = _metrics, ProtocolState = early, ForwardedHeaders = ForwardedHeadersOf(context) };
+        var connection = new SwitchboardConnection(socket, batch, admitted.Identity, options, protocol, _logger, _node.Time)
+        {
+            Id = admitted.ClientId ?? SwitchboardConnection.NewId(), // The connect proxy named it to the backend already.
+            RateGuard = admitted.RateGuard,
+            Metrics = _metrics,
+            ProtocolState = early,
+            ForwardedHeaders = admitted.ForwardedHeaders ?? Proxy.Internal.ProxyHeaders.From(context, _proxy),
+        };
         _node.Connections.Add(connection);
         _metrics.ConnectionOpened();
         Log.ConnectionOpened(_logger, connection.Id);
@@ -132,25 +139,5 @@ internal sealed class ConnectionEndpoint
         }
 
         return true;
-    }
-
-    /// <summary>The headers the proxy forwards, copied from the upgrade request (whose HttpContext is not kept).</summary>
-    private KeyValuePair<string, string>[] ForwardedHeadersOf(HttpContext context)
-    {
-        if (!_proxy.IsEnabled)
-        {
-            return [];
-        }
-
-        var headers = new List<KeyValuePair<string, string>>();
-        foreach (var name in _proxy.ForwardedHeaders)
-        {
-            if (context.Request.Headers.TryGetValue(name, out var values))
-            {
-                headers.Add(new(name, values.ToString()));
-            }
-        }
-
-        return [.. headers];
     }
 }

@@ -18,17 +18,21 @@ public sealed partial class ProxyTests : IAsyncLifetime
     public async Task DisposeAsync() => await _backend.DisposeAsync();
 
     /// <summary>A Switchboard whose subscribe and publish proxies cover <c>orders.&gt;</c> and whose rpc proxy answers unknown methods.</summary>
-    private Task<TestServer> StartServerAsync(Action<SwitchboardProxyOptions>? configure = null) =>
+    private Task<TestServer> StartServerAsync(Action<SwitchboardProxyOptions>? configure = null, Action<IServiceCollection>? services = null) =>
         TestServer.StartAsync(
-            configureServices: services => services.Configure<SwitchboardProxyOptions>(o =>
+            configureServices: s =>
             {
-                o.Subscribe.Url = _backend.Url("subscribe");
-                o.Subscribe.Channels.Add("orders.>");
-                o.Publish.Url = _backend.Url("publish");
-                o.Publish.Channels.Add("orders.>");
-                o.Rpc.Url = _backend.Url("rpc");
-                configure?.Invoke(o);
-            }),
+                s.Configure<SwitchboardProxyOptions>(o =>
+                {
+                    o.Subscribe.Url = _backend.Url("subscribe");
+                    o.Subscribe.Channels.Add("orders.>");
+                    o.Publish.Url = _backend.Url("publish");
+                    o.Publish.Channels.Add("orders.>");
+                    o.Rpc.Url = _backend.Url("rpc");
+                    configure?.Invoke(o);
+                });
+                services?.Invoke(s);
+            },
             configureApp: app => app.MapSwitchboardHealthChecks());
 
     private static Task<TestClient> ConnectWithCookieAsync(TestServer server) =>

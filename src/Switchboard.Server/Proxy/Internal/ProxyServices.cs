@@ -21,6 +21,7 @@ internal static class ProxyServices
         services.TryAddSingleton<ProxyCircuit>();
         services.TryAddSingleton<ProxyMetrics>();
         services.TryAddSingleton<ProxyClient>();
+        services.TryAddSingleton<ProxyConnect>();
         services.AddHttpClient(ProxyClient.HttpClientName, static (sp, client) =>
             {
                 client.Timeout = Timeout.InfiniteTimeSpan; // The call's own budget and the pipeline's timeout decide.
