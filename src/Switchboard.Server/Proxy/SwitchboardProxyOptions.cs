@@ -12,10 +12,10 @@ public sealed class SwitchboardProxyOptions
     /// <summary>The upgrade-request headers always forwarded to the backend.</summary>
     public static IReadOnlyList<string> DefaultHeaders { get; } = ["Cookie", "Authorization", "User-Agent", "X-Forwarded-For"];
 
-    /// <summary>Called when a client arrives without a token (not yet used by this version: see docs/proxy.md).</summary>
+    /// <summary>Called when a client of the built-in protocol arrives without a sign-in or token: the backend says who it is.</summary>
     public ProxyEndpointOptions Connect { get; } = new();
 
-    /// <summary>Called before a proxied connection's <c>expire_at</c> (not yet used by this version: see docs/proxy.md).</summary>
+    /// <summary>Called by the node before the <c>expire_at</c> of a connection the connect call let in.</summary>
     public ProxyEndpointOptions Refresh { get; } = new();
 
     /// <summary>Decides a <c>subscribe</c> on the channels of <see cref="ProxyChannelEndpointOptions.Channels"/>.</summary>
