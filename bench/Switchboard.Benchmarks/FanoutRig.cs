@@ -34,7 +34,10 @@ internal sealed class FanoutRig : IDisposable
         var node = new SwitchboardNode(broker, new MemoryPresenceStore(), options, NullLogger<PresenceTracker>.Instance);
         var security = new SecurityPolicy(Options.Create(new SwitchboardSecurityOptions()));
         var signIn = new AppSignIn(Options.Create(new SwitchboardSecurityOptions()), new ServiceCollection().BuildServiceProvider().GetRequiredService<IServiceScopeFactory>());
-        var dispatcher = new CommandDispatcher(node, new OpenChannelAuthorizer(), security, signIn, NullLogger<CommandDispatcher>.Instance);
+        var proxyServices = new ServiceCollection().AddLogging().AddMetrics().AddSingleton<Microsoft.Extensions.Configuration.IConfiguration>(new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build());
+        Switchboard.Server.Proxy.Internal.ProxyServices.AddSwitchboardProxy(proxyServices); // No URL: never called.
+        var proxy = proxyServices.BuildServiceProvider().GetRequiredService<Switchboard.Server.Proxy.Internal.ProxyClient>();
+        var dispatcher = new CommandDispatcher(node, new OpenChannelAuthorizer(), security, signIn, proxy, NullLogger<CommandDispatcher>.Instance);
         var protocol = new BuiltInProtocol(dispatcher, node, security);
         Registry = node.Subscriptions;
         var channel = ChannelPattern.Parse(Channel);

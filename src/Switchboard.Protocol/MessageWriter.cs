@@ -30,7 +30,11 @@ public static class MessageWriter
     /// Writes <c>welcome</c> with the connection's command rate limit as <c>"limits":{"commands_per_second","command_burst"}</c>
     /// (left out when <paramref name="commandsPerSecond"/> is 0: no limit), so that a client can pace itself.
     /// </summary>
-    public static void WriteWelcome(IBufferWriter<byte> output, string client, string? user, string node, int pingSeconds, int commandsPerSecond, int commandBurst)
+    public static void WriteWelcome(IBufferWriter<byte> output, string client, string? user, string node, int pingSeconds, int commandsPerSecond, int commandBurst) =>
+        WriteWelcome(output, client, user, node, pingSeconds, commandsPerSecond, commandBurst, data: default);
+
+    /// <summary>Writes <c>welcome</c> as above, with <paramref name="data"/> (raw JSON, the application's connect answer) as <c>"data"</c> unless empty.</summary>
+    public static void WriteWelcome(IBufferWriter<byte> output, string client, string? user, string node, int pingSeconds, int commandsPerSecond, int commandBurst, ReadOnlySpan<byte> data)
     {
         var w = PooledJsonWriter.Rent(output);
         w.WriteStartObject();
@@ -47,6 +51,12 @@ public static class MessageWriter
             w.WriteNumber(JsonNames.CommandsPerSecond, commandsPerSecond);
             w.WriteNumber(JsonNames.CommandBurst, commandBurst);
             w.WriteEndObject();
+        }
+
+        if (!data.IsEmpty)
+        {
+            w.WritePropertyName(JsonNames.Data);
+            w.WriteRawValue(data, skipInputValidation: true); // Parsed when the backend's answer was read.
         }
 
         w.WriteEndObject();

@@ -45,6 +45,7 @@ public static class SwitchboardServiceCollectionExtensions
         services.TryAddSingleton<ISwitchboard>(static sp => sp.GetRequiredService<SwitchboardServer>());
         services.AddOptions<SwitchboardHttpApiOptions>().BindConfiguration(SwitchboardHttpApiOptions.SectionName);
         services.AddSwitchboardSecurity();
+        Switchboard.Server.Proxy.Internal.ProxyServices.AddSwitchboardProxy(services);
         services.TryAddEnumerable(ServiceDescriptor.Transient<IConfigureOptions<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>, FileDescriptorBudget>());
         services.TryAddSingleton(TimeProvider.System); // Heartbeats and token expiry; a test registers a fake one first.
         services.TryAddSingleton<SwitchboardNode>();
@@ -60,7 +61,8 @@ public static class SwitchboardServiceCollectionExtensions
         services.TryAddSingleton<Switchboard.Server.Diagnostics.SwitchboardMetrics>();
         services.TryAddSingleton<NodeTraffic>(); // The admin page's view of the metrics, through the HTTP API's info.
         services.AddHealthChecks().AddCheck<Switchboard.Server.Health.NodeReadinessCheck>("switchboard", tags: [Switchboard.Server.Health.SwitchboardHealthChecks.Ready])
-            .AddCheck<Switchboard.Server.Health.ProviderKeysCheck>("switchboard-keys", tags: [Switchboard.Server.Health.SwitchboardHealthChecks.Ready]);
+            .AddCheck<Switchboard.Server.Health.ProviderKeysCheck>("switchboard-keys", tags: [Switchboard.Server.Health.SwitchboardHealthChecks.Ready])
+            .AddCheck<Switchboard.Server.Health.ProxyCheck>("switchboard-proxy", tags: [Switchboard.Server.Health.SwitchboardHealthChecks.Ready]);
         return services;
     }
 

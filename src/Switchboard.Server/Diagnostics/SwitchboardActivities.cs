@@ -30,20 +30,29 @@ public static class SwitchboardActivities
     }
 
     /// <summary>Starts a span for a command on <paramref name="channel"/> (subscribe, publish, rpc), or <see langword="null"/> when nobody listens.</summary>
-    internal static Activity? StartCommand(string command, string? channel)
+    internal static Activity? StartCommand(string command, string? channel) =>
+        Start("switchboard.", command, ActivityKind.Server, "switchboard.command", "messaging.destination.name", channel);
+
+    /// <summary>Starts a client span for a call to the application's backend (<c>switchboard.proxy.subscribe</c>, ...), or <see langword="null"/> when nobody listens.</summary>
+    internal static Activity? StartProxyCall(string kind, string? target) =>
+        Start("switchboard.proxy.", kind, ActivityKind.Client, "switchboard.proxy.kind", "switchboard.proxy.target", target);
+
+    /// <summary>A span named <paramref name="prefix"/> + <paramref name="name"/>, tagged with the name and (when given) the target.</summary>
+    private static Activity? Start(string prefix, string name, ActivityKind kind, string nameTag, string targetTag, string? target)
     {
+        // Checked first so that the span's name is not even built for nobody.
         if (!Source.HasListeners())
         {
             return null;
         }
 
-        var activity = Source.StartActivity("switchboard." + command, ActivityKind.Server);
+        var activity = Source.StartActivity(prefix + name, kind);
         if (activity is not null)
         {
-            activity.SetTag("switchboard.command", command);
-            if (channel is not null)
+            activity.SetTag(nameTag, name);
+            if (target is not null)
             {
-                activity.SetTag("messaging.destination.name", channel);
+                activity.SetTag(targetTag, target);
             }
         }
 

@@ -29,7 +29,7 @@ internal sealed class BuiltInProtocol : IConnectionProtocol
     {
         _dispatcher = dispatcher;
         _options = node.Options;
-        Authentication = new ConnectionAuthentication(() => policy.RequiresToken, policy.Tokens is { } tokens ? new Handshake(tokens) : null, RejectReason: null);
+        Authentication = new ConnectionAuthentication(() => policy.RequiresToken, policy.Tokens is { } tokens ? new Handshake(tokens) : null, RejectReason: null) { UsesConnectProxy = true };
         _commandsPerSecond = Math.Max(0, policy.CommandsPerSecond);
         _commandBurst = Math.Max(1, policy.CommandBurst);
 
@@ -57,7 +57,7 @@ internal sealed class BuiltInProtocol : IConnectionProtocol
     public ValueTask OnConnectedAsync(SwitchboardConnection connection, HttpContext context, CancellationToken cancellationToken)
     {
         // The rate limit is announced so that a client can pace itself instead of being refused (docs/protocol.md).
-        connection.Send(static (buffer, s) => MessageWriter.WriteWelcome(buffer, s.connection.Id, s.connection.Identity.UserId, s.options.NodeId, (int)Math.Ceiling(s.options.PingInterval.TotalSeconds), s.rate, s.burst), (connection, options: _options, rate: _commandsPerSecond, burst: _commandBurst));
+        connection.Send(static (buffer, s) => MessageWriter.WriteWelcome(buffer, s.connection.Id, s.connection.Identity.UserId, s.options.NodeId, (int)Math.Ceiling(s.options.PingInterval.TotalSeconds), s.rate, s.burst, s.connection.Identity.WelcomeData.Span), (connection, options: _options, rate: _commandsPerSecond, burst: _commandBurst));
         return ValueTask.CompletedTask;
     }
 

@@ -37,7 +37,9 @@ internal sealed partial class CommandDispatcher
         ValueTask<PublishResult> pending;
         try
         {
-            pending = _node.PublishAsync(PublishRequestOf(connection, command), cancellationToken);
+            pending = _proxy.Options.Publish.AppliesTo(channel.Value)
+                ? ProxyPublishAsync(connection, command, connection.PublishesReplied, cancellationToken)
+                : _node.PublishAsync(PublishRequestOf(connection, command, command.Data), cancellationToken);
         }
 #pragma warning disable CA1031 // Whatever the broker throws becomes the command's error reply, in order.
         catch (Exception ex)
@@ -50,10 +52,10 @@ internal sealed partial class CommandDispatcher
         connection.PublishPipelined(FinishPublishAsync(connection, command, pending, connection.PublishesReplied, started, span, cancellationToken));
     }
 
-    private PublishRequest PublishRequestOf(SwitchboardConnection connection, Command command)
+    private PublishRequest PublishRequestOf(SwitchboardConnection connection, Command command, ReadOnlyMemory<byte> data)
     {
         var channel = command.Channel!.Value;
-        return new PublishRequest(channel, command.Data, connection.Publisher, IdempotencyScope.OfClient(connection.Publisher, command.Key), _node.HistoryFor(channel), Options.IdempotencyWindow);
+        return new PublishRequest(channel, data, connection.Publisher, IdempotencyScope.OfClient(connection.Publisher, command.Key), _node.HistoryFor(channel), Options.IdempotencyWindow);
     }
 
     /// <summary>Waits for the broker's result, then for the earlier publishes' replies, then replies. Never throws.</summary>
@@ -61,6 +63,7 @@ internal sealed partial class CommandDispatcher
     {
         PublishResult result = default;
         ProtocolError? error = null;
+        var disconnected = false;
         try
         {
             result = await pending.ConfigureAwait(false);
@@ -69,6 +72,7 @@ internal sealed partial class CommandDispatcher
         catch (Exception ex)
 #pragma warning restore CA1031
         {
+            disconnected = ex is ProxyRefusalException { Disconnected: true };
             error = ErrorOf(connection, command, ex, cancellationToken);
         }
 
@@ -84,7 +88,7 @@ internal sealed partial class CommandDispatcher
 
                 Reply(connection, command, result.Position.Offset, ReplyWriter.WritePublish);
             }
-            else
+            else if (!disconnected) // The backend closed the connection instead: no reply.
             {
                 // Not through Fail: connection.CommandError belongs to the command the receive loop runs now.
                 SendError(connection, command.Id, Command.TypeName(command.Type), error);

@@ -21,9 +21,11 @@ internal sealed partial class CommandDispatcher
     private readonly SecurityPolicy _security;
     private readonly ILogger<CommandDispatcher> _logger;
     private readonly AppSignIn _signIn;
+    private readonly Switchboard.Server.Proxy.Internal.ProxyClient _proxy;
 
-    public CommandDispatcher(SwitchboardNode node, IChannelAuthorizer authorizer, SecurityPolicy security, AppSignIn signIn, ILogger<CommandDispatcher> logger)
+    public CommandDispatcher(SwitchboardNode node, IChannelAuthorizer authorizer, SecurityPolicy security, AppSignIn signIn, Switchboard.Server.Proxy.Internal.ProxyClient proxy, ILogger<CommandDispatcher> logger)
     {
+        _proxy = proxy;
         _signIn = signIn;
         _node = node;
         _authorizer = authorizer;
@@ -96,6 +98,8 @@ internal sealed partial class CommandDispatcher
                 return new ProtocolError(ErrorCodes.Unavailable, "the connection is closing; the command was cancelled");
             case PublicationTooLargeException tooLarge:
                 return new ProtocolError(ErrorCodes.TooLarge, tooLarge.Message);
+            case ProxyRefusalException refusal:
+                return refusal.Error ?? new ProtocolError(ErrorCodes.Unavailable, "disconnected by the application");
             case RpcException rpc:
                 return new ProtocolError(ErrorCodes.All.Contains(rpc.Code) ? rpc.Code : ErrorCodes.Internal, rpc.Message);
             case BrokerUnavailableException:
@@ -166,6 +170,11 @@ internal sealed partial class CommandDispatcher
             || (command.Presence && !Authorize(connection, command, ChannelAction.Presence, channel)))
         {
             return; // join/leave events show presence, so asking for them needs the presence permission.
+        }
+
+        if (_proxy.Options.Subscribe.AppliesTo(channel.Value) && !await ProxyAllowsSubscribeAsync(connection, command, cancellationToken).ConfigureAwait(false))
+        {
+            return;
         }
 
         var subscription = new ChannelSubscription(connection, channel, command.Presence);
@@ -252,6 +261,12 @@ internal sealed partial class CommandDispatcher
     {
         if (!Options.RpcHandlers.TryGetValue(command.Method!, out var handler))
         {
+            if (_proxy.Options.Rpc.IsEnabled)
+            {
+                await ProxyRpcAsync(connection, command, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+
             Fail(connection, command, new ProtocolError(ErrorCodes.NotFound, $"unknown rpc method '{command.Method}'"));
             return;
         }

@@ -54,7 +54,10 @@ internal sealed partial class SwitchboardConnection
     public TaskCompletionSource Completed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>The connection id, sent in <c>welcome</c>.</summary>
-    public string Id { get; } = Guid.NewGuid().ToString("N");
+    public string Id { get; init; } = NewId();
+
+    /// <summary>A new connection id.</summary>
+    public static string NewId() => Guid.NewGuid().ToString("N");
 
     /// <summary>Who is on the connection.</summary>
     public ConnectionIdentity Identity { get; set; }
@@ -73,6 +76,9 @@ internal sealed partial class SwitchboardConnection
     /// <summary>The command rate limit, or <see langword="null"/> when commands are not rate limited.</summary>
     public CommandRateGuard? RateGuard { get; init; }
 
+    /// <summary>The upgrade request's headers the application's backend gets with each proxy call (docs/proxy.md); empty without a proxy.</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> ForwardedHeaders { get; init; } = [];
+
     /// <summary>The node's instruments (messages in and out, commands), or <see langword="null"/> where nobody measures.</summary>
     public Diagnostics.SwitchboardMetrics? Metrics { get; init; }
 
@@ -87,6 +93,9 @@ internal sealed partial class SwitchboardConnection
 
     /// <summary>The token expiry that <c>token_expiring</c> was last sent for. Used only by the token expiry monitor.</summary>
     public DateTimeOffset? ExpiryWarnedFor { get; set; }
+
+    /// <summary>1 while the refresh proxy is being asked to extend this connection (set and cleared with <see cref="Interlocked"/>).</summary>
+    public int ProxyRefreshing;
 
     /// <summary>The node's <see cref="TimeProvider.GetTimestamp"/> when the last heartbeat ping was sent; 0 before the first.</summary>
     public long LastPingTimestamp { get; set; }

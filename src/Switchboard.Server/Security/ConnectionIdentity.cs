@@ -41,6 +41,12 @@ public sealed record ConnectionIdentity
     /// <summary>The application's user (<c>HttpContext.User</c>) when the application's authentication signed them in, else <see langword="null"/>.</summary>
     public System.Security.Claims.ClaimsPrincipal? Principal { get; init; }
 
+    /// <summary>The application backend's connect <c>data</c> (raw JSON) sent in <c>welcome</c>, empty for none.</summary>
+    internal ReadOnlyMemory<byte> WelcomeData { get; init; }
+
+    /// <summary>Whether the application's backend let this connection in (its proxy refreshes it before <see cref="ExpiresAt"/>).</summary>
+    internal bool FromProxy { get; init; }
+
     /// <summary>Whether a user is authenticated.</summary>
     public bool IsAuthenticated => UserId is not null;
 }

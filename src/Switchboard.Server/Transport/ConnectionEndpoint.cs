@@ -20,9 +20,11 @@ internal sealed class ConnectionEndpoint
     private readonly OriginCheck _origins;
     private readonly ILogger<SwitchboardConnection> _logger;
     private readonly SwitchboardMetrics _metrics;
+    private readonly Proxy.SwitchboardProxyOptions _proxy;
 
-    public ConnectionEndpoint(SwitchboardNode node, ConnectionAdmission admission, OriginCheck origins, SwitchboardMetrics metrics, ILogger<SwitchboardConnection> logger)
+    public ConnectionEndpoint(SwitchboardNode node, ConnectionAdmission admission, OriginCheck origins, SwitchboardMetrics metrics, Microsoft.Extensions.Options.IOptions<Proxy.SwitchboardProxyOptions> proxy, ILogger<SwitchboardConnection> logger)
     {
+        _proxy = proxy.Value;
         _origins = origins;
         _node = node;
         _metrics = metrics;
@@ -113,7 +115,14 @@ internal sealed class ConnectionEndpoint
         }
 
         var batch = protocol.SupportsBatching && context.Request.Query["batch"] == "1";
-        var connection = new SwitchboardConnection(socket, batch, admitted.Identity, options, protocol, _logger, _node.Time) { RateGuard = admitted.RateGuard, Metrics = _metrics, ProtocolState = early };
+        var connection = new SwitchboardConnection(socket, batch, admitted.Identity, options, protocol, _logger, _node.Time)
+        {
+            Id = admitted.ClientId ?? SwitchboardConnection.NewId(), // The connect proxy named it to the backend already.
+            RateGuard = admitted.RateGuard,
+            Metrics = _metrics,
+            ProtocolState = early,
+            ForwardedHeaders = admitted.ForwardedHeaders ?? Proxy.Internal.ProxyHeaders.From(context, _proxy),
+        };
         _node.Connections.Add(connection);
         _metrics.ConnectionOpened();
         Log.ConnectionOpened(_logger, connection.Id);

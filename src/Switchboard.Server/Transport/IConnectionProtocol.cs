@@ -103,7 +103,11 @@ internal sealed record MessageRateLimit(Func<RateLimiter> CreateLimiter, int Abu
 /// </param>
 /// <param name="Handshake">The first-message authentication, or <see langword="null"/>.</param>
 /// <param name="RejectReason">The close reason (1008) for a missing or invalid token; <see langword="null"/> says what was wrong.</param>
-internal sealed record ConnectionAuthentication(Func<bool> RequireToken, IAuthenticationHandshake? Handshake, string? RejectReason);
+internal sealed record ConnectionAuthentication(Func<bool> RequireToken, IAuthenticationHandshake? Handshake, string? RejectReason)
+{
+    /// <summary>Whether a client without a token is let in by the application's backend when <c>Switchboard:Proxy:Connect:Url</c> is set (the built-in protocol).</summary>
+    public bool UsesConnectProxy { get; init; }
+}
 
 /// <summary>
 /// Authentication by the client's first message, on the accepted socket before the connection starts: the core sends

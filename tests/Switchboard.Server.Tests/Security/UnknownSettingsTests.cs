@@ -31,6 +31,8 @@ public sealed partial class UnknownSettingsTests
     [InlineData("--Switchboard:Channels:0:Subscrbe=anyone", "unknown setting Switchboard:Channels:0:Subscrbe (did you mean Subscribe?)")]
     [InlineData("--Switchboard:HistorySize:Max=1", "unknown setting Switchboard:HistorySize:Max")]
     [InlineData("--Switchboard:Frobnicate=1", "unknown setting Switchboard:Frobnicate")]
+    [InlineData("--Switchboard:Proxy:Timout=00:00:02", "unknown setting Switchboard:Proxy:Timout (did you mean Timeout?)")]
+    [InlineData("--Switchboard:Proxy:Subscribe:Chanels:0=orders.>", "unknown setting Switchboard:Proxy:Subscribe:Chanels (did you mean Channels?)")]
     [InlineData("--Switchboard:InlineSchedulng=false", "unknown setting Switchboard:InlineSchedulng (did you mean InlineScheduling?)")]
     public async Task Serve_stops_on_an_unknown_key_in_any_section(string flag, string expected)
     {

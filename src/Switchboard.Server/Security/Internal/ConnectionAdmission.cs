@@ -14,6 +14,12 @@ internal sealed class AdmittedConnection(ConnectionIdentity identity, Connection
 {
     public ConnectionIdentity Identity { get; } = identity;
 
+    /// <summary>The connection id the connect proxy already gave the backend, or <see langword="null"/>.</summary>
+    public string? ClientId { get; init; }
+
+    /// <summary>The headers forwarded to the connect proxy, kept for the connection's later calls, or <see langword="null"/>.</summary>
+    public IReadOnlyList<KeyValuePair<string, string>>? ForwardedHeaders { get; init; }
+
     public CommandRateGuard? RateGuard { get; } = rateGuard;
 
     public void Dispose()
@@ -38,11 +44,13 @@ internal sealed class ConnectionAdmission
     private readonly ILogger<ConnectionAdmission> _logger;
     private readonly ILogger<CommandRateGuard> _guardLogger;
     private readonly AppSignIn _signIn;
+    private readonly Proxy.Internal.ProxyConnect _connect;
 
-    public ConnectionAdmission(SecurityPolicy policy, AppSignIn signIn, IOptions<SwitchboardOptions> options, IHostApplicationLifetime lifetime, ILogger<ConnectionAdmission> logger, ILogger<CommandRateGuard> guardLogger)
+    public ConnectionAdmission(SecurityPolicy policy, AppSignIn signIn, Proxy.Internal.ProxyConnect connect, IOptions<SwitchboardOptions> options, IHostApplicationLifetime lifetime, ILogger<ConnectionAdmission> logger, ILogger<CommandRateGuard> guardLogger)
     {
         _policy = policy;
         _signIn = signIn;
+        _connect = connect;
         _options = options.Value;
         _stopping = lifetime.ApplicationStopping;
         _logger = logger;
@@ -68,7 +76,20 @@ internal sealed class ConnectionAdmission
                 return null;
             }
 
-            var identity = await AuthenticateAsync(context, socket, slot, address, protocol.Authentication).ConfigureAwait(false);
+            string? clientId = null;
+            KeyValuePair<string, string>[]? headers = null;
+            ConnectionIdentity? identity;
+            if (UsesConnectProxy(context, protocol.Authentication))
+            {
+                clientId = Switchboard.Server.Internal.SwitchboardConnection.NewId();
+                headers = Proxy.Internal.ProxyHeaders.From(context, _connect.Options);
+                identity = await ConnectThroughProxyAsync(context, socket, address, clientId, headers).ConfigureAwait(false);
+            }
+            else
+            {
+                identity = await AuthenticateAsync(context, socket, slot, address, protocol.Authentication).ConfigureAwait(false);
+            }
+
             if (identity is null)
             {
                 return null;
@@ -81,7 +102,7 @@ internal sealed class ConnectionAdmission
             }
 
             var guard = protocol.RateLimit is { } limit ? new CommandRateGuard(limit, _guardLogger) : null;
-            var admitted = new AdmittedConnection(identity, slot, guard);
+            var admitted = new AdmittedConnection(identity, slot, guard) { ClientId = clientId, ForwardedHeaders = headers };
             slot = null;
             return admitted;
         }
@@ -89,6 +110,24 @@ internal sealed class ConnectionAdmission
         {
             slot?.Dispose();
         }
+    }
+
+    /// <summary>Whether the application's backend decides who this client is: the protocol uses it, and the client brought no sign-in or Switchboard token.</summary>
+    private bool UsesConnectProxy(HttpContext context, ConnectionAuthentication authentication) =>
+        authentication.UsesConnectProxy && _connect.IsEnabled && !AppSignIn.IsSignedIn(context)
+        && (_policy.Tokens is null || TokenFromRequest(context.Request) is (null, null));
+
+    private async Task<ConnectionIdentity?> ConnectThroughProxyAsync(HttpContext context, WebSocket socket, string address, string clientId, KeyValuePair<string, string>[] headers)
+    {
+        var outcome = await _connect.ConnectAsync(clientId, headers, context.RequestAborted).ConfigureAwait(false);
+        if (outcome.Identity is { } identity)
+        {
+            return identity;
+        }
+
+        SecurityLog.AuthenticationFailed(_logger, address, "connect proxy: " + outcome.CloseReason);
+        await RawSocket.CloseAsync(socket, outcome.CloseCode, outcome.CloseReason, _options.CloseTimeout).ConfigureAwait(false);
+        return null;
     }
 
     private async Task<ConnectionIdentity?> AuthenticateAsync(HttpContext context, WebSocket socket, ConnectionSlot slot, string address, ConnectionAuthentication authentication)

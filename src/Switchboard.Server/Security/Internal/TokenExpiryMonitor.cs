@@ -20,9 +20,11 @@ internal sealed class TokenExpiryMonitor : BackgroundService
     private readonly ILogger<TokenExpiryMonitor> _logger;
 
     private readonly bool _appSignIn;
+    private readonly Proxy.Internal.ProxyConnect _proxy;
 
-    public TokenExpiryMonitor(SwitchboardNode node, SecurityPolicy policy, IServiceProvider services, ILogger<TokenExpiryMonitor> logger)
+    public TokenExpiryMonitor(SwitchboardNode node, SecurityPolicy policy, Proxy.Internal.ProxyConnect proxy, IServiceProvider services, ILogger<TokenExpiryMonitor> logger)
     {
+        _proxy = proxy;
         // An application with ASP.NET Core authentication signs users in whose tickets expire like tokens.
         _appSignIn = services.GetService(typeof(Microsoft.AspNetCore.Authentication.IAuthenticationSchemeProvider)) is not null;
         _node = node;
@@ -32,7 +34,7 @@ internal sealed class TokenExpiryMonitor : BackgroundService
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (_policy.Tokens is null && !_appSignIn)
+        if (_policy.Tokens is null && !_appSignIn && !_proxy.IsEnabled)
         {
             return;
         }
@@ -69,6 +71,14 @@ internal sealed class TokenExpiryMonitor : BackgroundService
                 SecurityLog.TokenExpired(_logger, connection.Id, identity.UserId);
                 connection.Close(CloseCodes.TokenExpired, "token expired", discardQueued: false);
             }
+            else if (identity.FromProxy)
+            {
+                // The client cannot refresh what the backend granted: the node asks the backend, ahead of the expiry.
+                if (now >= deadline - ahead && _proxy.Options.Refresh.IsEnabled && Interlocked.Exchange(ref connection.ProxyRefreshing, 1) == 0)
+                {
+                    _ = RefreshThroughProxyAsync(connection, identity);
+                }
+            }
             else if (now >= deadline - ahead && connection.ExpiryWarnedFor != expires && connection.Protocol is BuiltInProtocol)
             {
                 // Keyed by the expiry, not the token: a refresh with a token that expires at the same time (a client
@@ -76,6 +86,40 @@ internal sealed class TokenExpiryMonitor : BackgroundService
                 connection.ExpiryWarnedFor = expires;
                 SecurityLog.TokenExpiring(_logger, connection.Id, identity.UserId);
                 connection.Send(TokenExpiring);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The refresh call: a new <c>expire_at</c> replaces the identity's; a <c>disconnect</c> closes now; an error or a
+    /// failure leaves the expiry as it is (failures are tried again on a later tick, errors are final: the connection
+    /// closes with 4001 when it expires). Never throws.
+    /// </summary>
+    private async Task RefreshThroughProxyAsync(SwitchboardConnection connection, ConnectionIdentity identity)
+    {
+        var retry = false;
+        try
+        {
+            var outcome = await _proxy.RefreshAsync(connection.Id, identity, connection.ForwardedHeaders, connection.CommandsCancelled).ConfigureAwait(false);
+            if (outcome.Identity is { } refreshed)
+            {
+                connection.Identity = refreshed;
+                retry = true; // Extended: the next expiry is refreshed in its turn.
+            }
+            else if (outcome.CloseCode == CloseCodes.TryAgainLater)
+            {
+                retry = true;
+            }
+            else if (outcome.CloseCode != CloseCodes.PolicyViolation)
+            {
+                connection.Close(outcome.CloseCode, outcome.CloseReason, discardQueued: false);
+            }
+        }
+        finally
+        {
+            if (retry)
+            {
+                Volatile.Write(ref connection.ProxyRefreshing, 0);
             }
         }
     }
