@@ -31,5 +31,6 @@ app.MapPost("/api/generate-token", async (HttpRequest request) =>
         ? Results.Json(new TokenResponse(tokens.Issue(userId)), ChatJsonContext.Default.TokenResponse)
         : Problem.Result("Invalid request", "user_id must be a non-empty string of at most 128 characters");
 });
+app.MapOperationsEndpoints(); // /metrics, /health/live, /health/ready, as switchboard serve has them.
 app.LogListeningAddress("ChatRooms");
 app.Run();

@@ -49,5 +49,6 @@ app.MapPost("/api/events", async (HttpRequest request, LiveEventBridge bridge) =
         return JsonRequestBody.TooLarge(maxBody);
     }
 });
+app.MapOperationsEndpoints(); // /metrics, /health/live, /health/ready, as switchboard serve has them.
 app.LogListeningAddress("LiveUpdates");
 app.Run();

@@ -51,6 +51,7 @@ app.MapPost("/api/sensors/readings", async (HttpRequest request, SensorStreamHan
         }
     }
 });
+app.MapOperationsEndpoints(); // /metrics, /health/live, /health/ready, as switchboard serve has them.
 app.LogListeningAddress("SensorStream");
 app.Run();
 return 0;

@@ -1,11 +1,15 @@
 using Microsoft.Extensions.DependencyInjection;
+using OpenTelemetry.Metrics;
+using Switchboard.Server.Diagnostics;
 
 namespace Switchboard.Samples;
 
 /// <summary>
 /// What every sample does the same way to start: its seed's default address, one-line console logs, Redis when
 /// <c>--Switchboard:Redis:Configuration=host:port</c> is given (as <c>switchboard serve</c> does), and a log line with
-/// the address it listens on once Kestrel is bound (tests wait for it; with port 0 it names the port picked).
+/// the address it listens on once Kestrel is bound (tests wait for it; with port 0 it names the port picked), and the
+/// operations endpoints <c>switchboard serve</c> has: <c>/metrics</c> for Prometheus (the <c>Switchboard</c> meter with
+/// ASP.NET Core's and Kestrel's) and <c>/health/live</c>, <c>/health/ready</c> (<see cref="MapOperationsEndpoints"/>).
 /// </summary>
 internal static partial class SampleHosting
 {
@@ -31,7 +35,21 @@ internal static partial class SampleHosting
             builder.Services.AddSwitchboardRedis();
         }
 
+        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
+            .AddMeter(SwitchboardMetrics.MeterName, "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel")
+            .AddPrometheusExporter());
         return builder;
+    }
+
+    /// <summary>Maps <c>/metrics</c> (Prometheus text), <c>/health/live</c> and <c>/health/ready</c>, as <c>switchboard serve</c> does (docs/observability.md, docs/deploy.md).</summary>
+    public static WebApplication MapOperationsEndpoints(this WebApplication app)
+    {
+        app.MapSwitchboardHealthChecks();
+        app.MapPrometheusScrapingEndpoint("/metrics");
+
+        // Created now rather than with the first connection, so that the first scrape already has the Switchboard gauges.
+        app.Services.GetRequiredService<SwitchboardMetrics>();
+        return app;
     }
 
     /// <summary>Logs "<paramref name="sample"/> listening on URL" when the server has started.</summary>

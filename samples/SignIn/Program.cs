@@ -27,5 +27,6 @@ app.MapPost("/signin", async (HttpContext context) =>
 });
 app.MapGet("/", (HttpContext context) => Results.Content(SignInPage.For(context.User.Identity?.IsAuthenticated == true ? context.User.FindFirstValue(ClaimTypes.NameIdentifier) : null), "text/html; charset=utf-8"));
 app.MapSwitchboard("/ws").RequireAuthorization(); // The signed-in user is the connection's user; anonymous upgrades are refused.
+app.MapOperationsEndpoints(); // /metrics, /health/live, /health/ready, as switchboard serve has them.
 app.LogListeningAddress("SignIn");
 app.Run();

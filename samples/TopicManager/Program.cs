@@ -47,5 +47,6 @@ app.MapPost("/api/publish", async (HttpRequest request, HandlerClients<TopicHand
 
     return Results.Json(new Published(topic), TopicJsonContext.Default.Published, statusCode: 202);
 });
+app.MapOperationsEndpoints(); // /metrics, /health/live, /health/ready, as switchboard serve has them.
 app.LogListeningAddress("TopicManager");
 app.Run();
