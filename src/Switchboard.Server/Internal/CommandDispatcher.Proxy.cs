@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using Switchboard.Brokers;
 using Switchboard.Protocol;
+using Switchboard.Server.Proxy;
 using Switchboard.Server.Proxy.Internal;
 
 namespace Switchboard.Server.Internal;
