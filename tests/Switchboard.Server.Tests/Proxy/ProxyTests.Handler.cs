@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
-using Switchboard.Server.Handlers;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Switchboard.Server.Tests.Proxy;
 

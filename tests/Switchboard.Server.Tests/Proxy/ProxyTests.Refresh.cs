@@ -40,7 +40,7 @@ public sealed partial class ProxyTests
         {
             if (call.Kind == "connect")
             {
-                return ProxyBackend.Json(context, $$"""{"result":{"user":"ada","expire_at":{{expireAt}}}}""");
+                return ProxyBackend.Json(context, $$$"""{"result":{"user":"ada","expire_at":{{{expireAt}}}}}""");
             }
 
             context.Response.StatusCode = StatusCodes.Status500InternalServerError;
