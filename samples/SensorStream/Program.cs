@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.Extensions.Options;
 using SensorStream;
 using Switchboard.Server;
@@ -20,10 +21,11 @@ if (offlineAfter <= TimeSpan.Zero)
 builder.Services.AddSingleton(new SensorActivity(offlineAfter));
 builder.Services.AddSingleton<SensorStreamHandler>();
 builder.Services.AddHostedService<SensorStatusMonitor>();
-if (simulate || builder.Configuration.GetValue("SensorStream:Simulate", false))
+if (simulate)
 {
-    var interval = builder.Configuration.GetValue("SensorStream:SimulateInterval", TimeSpan.FromSeconds(1));
-    if (interval <= TimeSpan.Zero)
+    var setting = builder.Configuration["SensorStream:SimulateInterval"];
+    var interval = TimeSpan.FromSeconds(1);
+    if (setting is not null && (!TimeSpan.TryParse(setting, CultureInfo.InvariantCulture, out interval) || interval <= TimeSpan.Zero))
     {
         Console.Error.WriteLine("SensorStream: --SensorStream:SimulateInterval must be a positive time span, e.g. 00:00:01");
         return 2;
