@@ -1,8 +1,10 @@
 // Compiles a seed's React code (its JSX or TSX, as written) and a page that renders it into one classic script with
 // esbuild, as the seeds' apps are built by their own bundlers, and loads it into a headless Chromium page.
 'use strict';
+const fs = require('node:fs');
+const path = require('node:path');
 const esbuild = require('esbuild');
-const { blankPage } = require('./harness');
+const { blankPage, seedScript } = require('./harness');
 
 /**
  * `entry` is the page's JSX; it imports the `modules` as `seed:NAME` (each `{ contents, loader: 'jsx' | 'tsx' }`),
@@ -44,4 +46,23 @@ async function reactPage(browser, entry, modules) {
   return { page, errors };
 }
 
-module.exports = { reactPage };
+/**
+ * A seed's React code block (seeds/FILE, as written) with its server address replaced, as a module for `reactPage`.
+ * The seeds do not export their components, so one `export { exported };` line is appended.
+ */
+function seedModule(file, replacements, exported) {
+  return { contents: `${seedScript(file, replacements)}\nexport { ${exported} };\n`, loader: path.extname(file).slice(1) };
+}
+
+/** The first `lang` (jsx or tsx) code block of docs/clients/javascript.md's section on the seeds' hooks, as printed but for `replacements`. */
+function docsModule(lang, replacements) {
+  const doc = fs.readFileSync(path.resolve(__dirname, '../../../docs/clients/javascript.md'), 'utf8');
+  let code = new RegExp(`\`\`\`${lang}\n([\\s\\S]*?)\`\`\``).exec(doc.slice(doc.indexOf("### The seeds' hooks, rewritten on `useJsonSocket`")))[1];
+  for (const [from, to] of Object.entries(replacements)) {
+    if (!code.includes(from)) throw new Error(`the docs' ${lang} block does not contain ${from}`);
+    code = code.split(from).join(to);
+  }
+  return { contents: code, loader: lang };
+}
+
+module.exports = { reactPage, seedModule, docsModule };

@@ -4,10 +4,8 @@
 'use strict';
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
-const fs = require('node:fs');
-const path = require('node:path');
-const { startSample, launchBrowser, seedScript } = require('./harness');
-const { reactPage } = require('./react-page');
+const { startSample, launchBrowser } = require('./harness');
+const { reactPage, seedModule, docsModule } = require('./react-page');
 
 let sample;
 let browser;
@@ -17,20 +15,9 @@ after(async () => { await browser?.close(); await sample?.stop(); });
 const printed = 'ws://localhost:8000';
 const wsUrl = () => sample.url.replace('http://', 'ws://');
 
-/** The document's hook block, its address replaced; its SensorDashboard is not exported, so an export is appended. */
-const seedModule = () => ({
-  contents: `${seedScript('seed001_use_sensor_websocket.jsx', { [printed]: wsUrl() })}\nexport { SensorDashboard };\n`,
-  loader: 'jsx',
-});
-
-/** The rewrite, as printed in the docs (the first jsx block of its section), its address replaced. */
-function docsModule() {
-  const doc = fs.readFileSync(path.resolve(__dirname, '../../../docs/clients/javascript.md'), 'utf8');
-  const section = doc.slice(doc.indexOf("### The seeds' hooks, rewritten on `useJsonSocket`"));
-  const code = /```jsx\n([\s\S]*?)```/.exec(section)[1];
-  assert.ok(code.includes(`${printed}/api/ws/sensor/stream`));
-  return { contents: code.replace(printed, wsUrl()), loader: 'jsx' };
-}
+// The document's code block and the docs' rewrite, each with its address replaced.
+const seed = () => seedModule('seed001_use_sensor_websocket.jsx', { [`${printed}/api/ws/sensor/stream`]: `${wsUrl()}/api/ws/sensor/stream` }, 'SensorDashboard');
+const docs = () => docsModule('jsx', { [`${printed}/api/ws/sensor/stream`]: `${wsUrl()}/api/ws/sensor/stream` });
 
 // Counts the WebSockets the page opens (the hook's code is untouched) and renders the dashboard; unmount() ends it.
 const entry = `
@@ -74,7 +61,7 @@ async function untilLive(page) {
 const pause = (page, ms) => page.waitForTimeout(ms);
 
 test('the seed\'s useSensorWebSocket shows the simulated readings live, and reconnects after its component unmounted', async () => {
-  const { page, errors } = await reactPage(browser, entry, { dashboard: seedModule() });
+  const { page, errors } = await reactPage(browser, entry, { dashboard: seed() });
   await untilLive(page);
   assert.equal(await page.evaluate(() => window.opened), 1);
   assert.deepEqual(errors, []);
@@ -86,7 +73,7 @@ test('the seed\'s useSensorWebSocket shows the simulated readings live, and reco
 });
 
 test('the docs\' useSensorWebSocket on useJsonSocket shows the same readings, and opens nothing after unmount', async () => {
-  const { page, errors } = await reactPage(browser, entry, { dashboard: docsModule() });
+  const { page, errors } = await reactPage(browser, entry, { dashboard: docs() });
   await untilLive(page);
   assert.equal(await page.evaluate(() => window.opened), 1);
 

@@ -4,10 +4,8 @@
 'use strict';
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
-const fs = require('node:fs');
-const path = require('node:path');
-const { startSample, launchBrowser, blankPage, seedScript, postJson } = require('./harness');
-const { reactPage } = require('./react-page');
+const { startSample, launchBrowser, blankPage, postJson } = require('./harness');
+const { reactPage, seedModule, docsModule } = require('./react-page');
 
 let sample;
 let browser;
@@ -29,20 +27,9 @@ after(async () => { await browser?.close(); await sample?.stop(); });
 const printed = 'ws://localhost:8000';
 function wsUrl() { return sample.url.replace('http://', 'ws://'); }
 
-/** The document's code block, its address replaced; TrafficMonitor is not exported, so an export is appended. */
-const seedModule = () => ({
-  contents: `${seedScript('seed003_use_websocket.tsx', { [printed]: wsUrl() })}\nexport { TrafficMonitor };\n`,
-  loader: 'tsx',
-});
-
-/** The rewrite, as printed in the docs (the tsx block of its section), its address replaced. */
-function docsModule() {
-  const doc = fs.readFileSync(path.resolve(__dirname, '../../../docs/clients/javascript.md'), 'utf8');
-  const section = doc.slice(doc.indexOf("### The seeds' hooks, rewritten on `useJsonSocket`"));
-  const code = /```tsx\n([\s\S]*?)```/.exec(section)[1];
-  assert.ok(code.includes(`${printed}/api/ws/traffic`));
-  return { contents: code.replace(printed, wsUrl()), loader: 'tsx' };
-}
+// The document's code block and the docs' rewrite, each with its address replaced.
+const seed = () => seedModule('seed003_use_websocket.tsx', { [`${printed}/api/ws/traffic`]: `${wsUrl()}/api/ws/traffic` }, 'TrafficMonitor');
+const docs = () => docsModule('tsx', { [`${printed}/api/ws/traffic`]: `${wsUrl()}/api/ws/traffic` });
 
 // Counts the WebSockets the page opens (the component's code is untouched) and renders the monitor.
 const entry = `
@@ -90,7 +77,7 @@ async function untilTrafficShown(page, count) {
 const statusOf = (page) => page.evaluate(() => /Status: \S+ (Connected|Disconnected)/.exec(document.body.textContent)?.[1]);
 
 test('the seed\'s TrafficMonitor shows the published traffic, but its inline onMessage reopens the socket on every render', async () => {
-  const { page, errors } = await reactPage(browser, entry, { monitor: seedModule() });
+  const { page, errors } = await reactPage(browser, entry, { monitor: seed() });
   await untilTrafficShown(page, 3);
   await untilTrafficShown(page, 5);
   // connect() depends on onMessage, a new function every render: each render closes the socket and opens another.
@@ -101,7 +88,7 @@ test('the seed\'s TrafficMonitor shows the published traffic, but its inline onM
 });
 
 test('the docs\' TrafficMonitor on useJsonSocket shows the same traffic on one socket, connected throughout', async () => {
-  const { page, errors } = await reactPage(browser, entry, { monitor: docsModule() });
+  const { page, errors } = await reactPage(browser, entry, { monitor: docs() });
   await untilTrafficShown(page, 3);
   assert.equal(await statusOf(page), 'Connected');
   await untilTrafficShown(page, 5);
