@@ -95,7 +95,8 @@ for dir in tests/js/*/; do
   [ -f "$dir/package.json" ] || continue
   name=$(basename "$dir")
   log "running js/$name"
-  (cd "$dir" && { [ -d node_modules ] || npm ci --no-audit --no-fund --silent; }) || { add_counts 0 1; continue; }
+  # Installed again when the lock file changed since the last install (a merge that added a dependency).
+  (cd "$dir" && { [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund --silent; }) || { add_counts 0 1; continue; }
   out="$results/js-$name.tap"
   if grep -q '"test": "vitest' "$dir/package.json"; then
     # Vitest suites (React hooks): flat TAP, counted by line.
