@@ -11,7 +11,8 @@ builder.Services.AddSwitchboardSettings("Switchboard:Nats:Url", typeof(string));
 builder.Services.AddSingleton<LiveEventBridge>();
 LiveUpdatesOptions.Register(builder.Services); // --LiveUpdates:MessagesPerMinute, HeartbeatInterval, NatsQueueGroup
 builder.Services.AddSingleton<WebSocketMixin>();
-builder.Services.AddHostedService<JsonHeartbeat>();
+builder.Services.AddSingleton<JsonHeartbeat>();
+builder.Services.AddHostedService(services => services.GetRequiredService<JsonHeartbeat>());
 if (!string.IsNullOrEmpty(builder.Configuration["Switchboard:Nats:Url"]))
 {
     builder.Services.AddHostedService<NatsEventIntake>(); // Events from NATS too, into the same LiveEventBridge.

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Text.Json;
 using System.Threading.RateLimiting;
 using Microsoft.Extensions.Options;
@@ -10,18 +9,17 @@ namespace LiveUpdates;
 /// What Cliffracer's <c>WebSocketMixin</c> gives every endpoint of seed 002, shared by the sample's handlers: the hello
 /// <c>{"type":"connection","message":"Connected to notification service"}</c> as a connection's first message, the
 /// JSON heartbeat's messages from clients (<c>pong</c> is taken without an answer, a client's own <c>ping</c> is answered
-/// with <c>pong</c>), the seed's per-connection rate limit, and the set of this node's connections (the seed's
-/// <c>_websocket_clients</c>) that <see cref="JsonHeartbeat"/> pings.
+/// with <c>pong</c>), the seed's per-connection rate limit, and handing each connection to <see cref="JsonHeartbeat"/>
+/// (the seed's <c>_websocket_clients</c>).
 /// </summary>
 /// <remarks>Thread safety: one instance serves every connection of both handlers; all members may be called at once.</remarks>
-public sealed class WebSocketMixin(IOptions<LiveUpdatesOptions> options)
+public sealed class WebSocketMixin(IOptions<LiveUpdatesOptions> options, JsonHeartbeat heartbeat)
 {
     private static readonly byte[] Hello = JsonSerializer.SerializeToUtf8Bytes(
         new TextMessage("connection", "Connected to notification service"), LiveJsonContext.Default.TextMessage);
 
     private static readonly byte[] Pong = """{"type":"pong"}"""u8.ToArray();
 
-    private readonly ConcurrentDictionary<string, HandlerConnection> _clients = new(StringComparer.Ordinal);
     private readonly int _messagesPerMinute = options.Value.MessagesPerMinute;
 
     /// <summary>Adds the mixin's rate limit and heartbeat routes to a handler's options.</summary>
@@ -49,34 +47,14 @@ public sealed class WebSocketMixin(IOptions<LiveUpdatesOptions> options)
             });
     }
 
-    /// <summary>Greets a new connection with the hello and adds it to the connections the heartbeat pings.</summary>
+    /// <summary>Greets a new connection with the hello and starts its heartbeat.</summary>
     public void Connected(HandlerConnection connection)
     {
         ArgumentNullException.ThrowIfNull(connection);
-        _clients[connection.Id] = connection;
         connection.Send(Hello);
+        heartbeat.Watch(connection);
     }
 
-    /// <summary>Removes an ended connection.</summary>
-    public void Disconnected(HandlerConnection connection)
-    {
-        ArgumentNullException.ThrowIfNull(connection);
-        _clients.TryRemove(connection.Id, out _);
-    }
-
-    /// <summary>Queues the same bytes on every connection of this node; returns how many took them.</summary>
-    public int SendToAll(ReadOnlyMemory<byte> utf8Json)
-    {
-        var sent = 0;
-        foreach (var (_, connection) in _clients)
-        {
-            // False for a connection that is closing: it leaves the set through Disconnected.
-            if (connection.Send(utf8Json))
-            {
-                sent++;
-            }
-        }
-
-        return sent;
-    }
+    /// <summary>Ends an ended connection's heartbeat.</summary>
+    public void Disconnected(HandlerConnection connection) => heartbeat.Forget(connection);
 }

@@ -23,9 +23,9 @@ public sealed class LiveUpdatesSeedPathsTests
     [Fact]
     public async Task The_documents_unit_test_passes_against_the_chat_endpoint()
     {
-        // The seed's test reads the message after its own as the broadcast: a heartbeat ping in between would fail it
-        // (as it would against the seed's own service), so this run pings once an hour.
-        await using var sample = await SampleProcess.StartAsync("LiveUpdates", _tokens.SecretFlag, "--LiveUpdates:HeartbeatInterval=01:00:00");
+        // As the README runs it: default settings (a connection's first heartbeat ping comes 30 s after it connected,
+        // so none falls between the test's message and the broadcast it reads next).
+        await using var sample = await SampleProcess.StartAsync("LiveUpdates", _tokens.SecretFlag);
         var output = await PythonClient.RunAsync("live_updates_unit_test.py", sample.BaseUri.ToString());
         Assert.Contains("1 passed", output, StringComparison.Ordinal);
     }
