@@ -122,7 +122,7 @@ async def test_echo_endpoints():
             await ws.send(json.dumps(sent))
             check(await receive_json(ws) == {"type": "echo", "data": sent}, f"echo of {sent}")
         await ws.send("not json")
-        check((await receive_json(ws))["type"] == "error", "not JSON gets an error")
+        check(await receive_json(ws) == {"type": "error", "message": "Invalid JSON"}, "not JSON gets an error")
 
     async with websockets.connect(ROOT + "/auth/ws") as ws:
         check(await receive_json(ws) == {"type": "auth_required", "message": "Please authenticate"}, "auth_required without a token")
