@@ -44,6 +44,15 @@ async def connect(query=""):
     return ws, welcome
 
 
+async def forged_token_is_closed_with_1008(url):
+    try:
+        async with websockets.connect(url + "?token=forged") as ws:
+            await ws.recv()
+            fail(f"a forged token was welcomed at {url}")
+    except websockets.exceptions.ConnectionClosedError as closed:
+        check(closed.code == 1008, f"forged token at {url} closed with {closed.code} {closed.reason}")
+
+
 async def test_websocket_chat_room():
     ws1, hello1 = await connect()
     await ws1.send(json.dumps({"type": "join_room", "room": "lobby"}))
@@ -105,12 +114,7 @@ async def test_websocket_authentication():
 
     status, body = post_json(HTTP + "/api/generate-token", {})
     check(status == 400 and "user_id" in body["detail"], f"generate-token without user_id: {status} {body}")
-    try:
-        async with websockets.connect(WS + "?token=forged") as ws:
-            await ws.recv()
-            fail("a forged token was welcomed")
-    except websockets.exceptions.ConnectionClosedError as closed:
-        check(closed.code == 1008, f"forged token closed with {closed.code} {closed.reason}")
+    await forged_token_is_closed_with_1008(WS)
     passed("seed 004 test_websocket_authentication: /api/generate-token and ws /ws?token= welcomed as that user; a forged token gets 1008")
 
 
@@ -136,12 +140,7 @@ async def test_echo_endpoints():
         await ws.send(json.dumps({"type": "message", "text": "Hello"}))
         check(await receive_json(ws) == {"type": "message", "data": {"type": "message", "text": "Hello"}, "user": "123"}, "an authenticated message")
 
-    try:
-        async with websockets.connect(ROOT + "/auth/ws?token=forged") as ws:
-            await ws.recv()
-            fail("a forged token was welcomed at /auth/ws")
-    except websockets.exceptions.ConnectionClosedError as closed:
-        check(closed.code == 1008, f"forged token at /auth/ws closed with {closed.code} {closed.reason}")
+    await forged_token_is_closed_with_1008(ROOT + "/auth/ws")
     passed("seed 004 echo server at /echo/ws and its authenticated variant at /auth/ws: welcome, echo, auth_required, message with user, 1008")
 
 
