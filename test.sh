@@ -15,7 +15,8 @@ log() { printf '==> %s\n' "$*" >&2; }
 # "py:MODULE package" checks that Debian's /usr/bin/python3 can import MODULE (the samples' seed clients and the
 # Python client's suite use it).
 required=("redis-server redis-server" "nats-server nats-server" "openssl openssl" "git git" "chromium chromium" "py:websockets python3-websockets" "py:websocket python3-websocket" "py:tenacity python3-tenacity" "nginx nginx"
-  "py:ensurepip python3-venv" "py:httpx python3-httpx" "py:pytest python3-pytest" "py:mypy python3-mypy" "py:fastapi python3-fastapi" "py:uvicorn python3-uvicorn")
+  "py:ensurepip python3-venv" "py:httpx python3-httpx" "py:pytest python3-pytest" "py:mypy python3-mypy" "py:fastapi python3-fastapi"
+  "py:pytest_asyncio python3-pytest-asyncio" "py:uvicorn python3-uvicorn")
 missing=()
 for entry in "${required[@]}"; do
   check="${entry%% *}"
@@ -114,7 +115,8 @@ for dir in tests/js/*/; do
   [ -f "$dir/package.json" ] || continue
   name=$(basename "$dir")
   log "running js/$name"
-  (cd "$dir" && { [ -d node_modules ] || npm ci --no-audit --no-fund --silent; }) || { add_counts 0 1; continue; }
+  # Installed again when the lock file changed since the last install (a merge that added a dependency).
+  (cd "$dir" && { [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund --silent; }) || { add_counts 0 1; continue; }
   out="$results/js-$name.tap"
   if grep -q '"test": "vitest' "$dir/package.json"; then
     # Vitest suites (React hooks): flat TAP, counted by line.

@@ -28,6 +28,9 @@ public sealed record ChatMessage(
     [property: JsonPropertyName("room")] string Room,
     [property: JsonPropertyName("message")] string Message);
 
+/// <summary><c>{"type":...,"message":...}</c>: the echo endpoints' welcome and <c>auth_required</c>.</summary>
+public sealed record Notice([property: JsonPropertyName("type")] string Type, [property: JsonPropertyName("message")] string Message);
+
 /// <summary><c>{"token":...}</c>, the answer of <c>POST /api/generate-token</c>.</summary>
 public sealed record TokenResponse([property: JsonPropertyName("token")] string Token);
 
@@ -38,4 +41,5 @@ public sealed record TokenResponse([property: JsonPropertyName("token")] string 
 [JsonSerializable(typeof(RoomEvent))]
 [JsonSerializable(typeof(ChatMessage))]
 [JsonSerializable(typeof(TokenResponse))]
+[JsonSerializable(typeof(Notice))]
 public sealed partial class ChatJsonContext : JsonSerializerContext;

@@ -10,6 +10,8 @@ builder.Services.AddSwitchboard();
 
 var app = builder.Build();
 app.MapSwitchboardHandler<ChatHandler>("/ws");
+app.MapSwitchboardHandler<EchoHandler>("/echo/ws"); // The seed's echo server, beside the chat.
+app.MapSwitchboardHandler<AuthenticatedEchoHandler>("/auth/ws"); // The seed's server with authentication.
 app.MapGet("/", (HttpRequest request) => Results.Content(ChatPage.For(request.Host), "text/html; charset=utf-8"));
 app.MapPost("/api/generate-token", async (HttpRequest request) =>
 {

@@ -1,22 +1,27 @@
 using System.Text.Json;
+using Switchboard.Server.Handlers;
 
 namespace HomeHub;
 
 /// <summary>
 /// The home's entities, in memory, and the services that change them (<c>light</c>, <c>switch</c> and the generic
 /// <c>homeassistant</c> domain: <c>turn_on</c>, <c>turn_off</c>, <c>toggle</c>; lights take <c>brightness</c>).
-/// Thread safety: every member may be called from many threads at once; a service call changes its entities under
-/// one lock so the old and new states it reports are consistent.
+/// Every change is announced on the <see cref="EventBus"/> as <c>state_changed</c>.
+/// Thread safety: every member may be called from many threads at once. Changes, their announcements and the first
+/// states of a new <c>subscribe_entities</c> happen under one lock, so each subscriber sees an entity's changes in the
+/// order they were made, and none is missed or comes before the states it changes (sending only enqueues).
 /// </summary>
 public sealed class EntityStore
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<string, EntityState> _entities = new(StringComparer.Ordinal);
+    private readonly EventBus _events;
 
-    /// <summary>A store with the sample home's entities, all last changed now.</summary>
-    public EntityStore()
+    /// <summary>A store with the sample home's entities, all last changed now, announcing its changes on <paramref name="events"/>.</summary>
+    public EntityStore(EventBus events)
     {
-        var now = Now();
+        _events = events;
+        var now = HaTime.Now();
         Add("light.kitchen", "off", now, ("friendly_name", "Kitchen"), ("brightness", 0));
         Add("light.living_room", "on", now, ("friendly_name", "Living room"), ("brightness", 180));
         Add("switch.coffee_maker", "off", now, ("friendly_name", "Coffee maker"));
@@ -34,31 +39,85 @@ public sealed class EntityStore
     }
 
     /// <summary>
-    /// Calls <paramref name="domain"/>.<paramref name="service"/> on the entities named by <c>target.entity_id</c> or
-    /// <c>service_data.entity_id</c>. Returns the state changes, or an error code and message in Home Assistant's terms.
+    /// Subscribes <paramref name="connection"/> to the compressed states of <paramref name="entityIds"/> (all when null)
+    /// and hands <paramref name="sendFirst"/> their current states, with no change in between.
     /// </summary>
-    public (List<StateChangedData> Changes, HaError? Error) Call(string domain, string service, JsonElement command, HaContext context)
+    public void SubscribeEntities(HandlerConnection connection, long id, IReadOnlySet<string>? entityIds, Action<List<EntityState>> sendFirst)
     {
-        if (domain is not ("light" or "switch" or "homeassistant") || service is not ("turn_on" or "turn_off" or "toggle"))
+        lock (_lock)
         {
-            return ([], new HaError("not_found", $"Service {domain}.{service} not found."));
+            _events.SubscribeEntities(connection, id, entityIds);
+            sendFirst([.. _entities.Values.Where(e => entityIds is null || entityIds.Contains(e.EntityId))]);
+        }
+    }
+
+    /// <summary>
+    /// Sets an entity's state and attributes as Home Assistant's <c>POST /api/states/ENTITY_ID</c> does, creating it if
+    /// it is new. <c>last_changed</c> moves when the state changes, <c>last_updated</c> when the state or the attributes
+    /// do; when neither does, nothing is announced. Returns the state and whether the entity is new.
+    /// </summary>
+    public (EntityState State, bool Created) Set(string entityId, string state, Dictionary<string, JsonElement> attributes, HaContext context)
+    {
+        lock (_lock)
+        {
+            _entities.TryGetValue(entityId, out var old);
+            var sameAttributes = old is not null && old.Attributes.Count == attributes.Count
+                && attributes.All(a => old.Attributes.TryGetValue(a.Key, out var v) && JsonElement.DeepEquals(v, a.Value));
+            if (old is not null && old.State == state && sameAttributes)
+            {
+                return (old, false);
+            }
+
+            var now = HaTime.Now();
+            var updated = new EntityState(entityId, state, attributes, old is not null && old.State == state ? old.LastChanged : now, now, context);
+            _entities[entityId] = updated;
+            _events.StateChanged(new StateChangedData(entityId, old, updated), context);
+            return (updated, old is null);
+        }
+    }
+
+    /// <summary>Removes an entity, as <c>DELETE /api/states/ENTITY_ID</c>; false when there is none.</summary>
+    public bool Remove(string entityId)
+    {
+        lock (_lock)
+        {
+            if (!_entities.Remove(entityId, out var old))
+            {
+                return false;
+            }
+
+            var context = HaContext.New();
+            _events.StateChanged(new StateChangedData(entityId, old, null), context);
+            return true;
+        }
+    }
+
+    /// <summary>
+    /// Calls <paramref name="domain"/>.<paramref name="service"/> on the entities named by <c>target.entity_id</c> or
+    /// <c>service_data.entity_id</c> and announces each change. Returns the error code and message in Home Assistant's
+    /// terms, or null when the call succeeded.
+    /// </summary>
+    public HaError? Call(string domain, string service, JsonElement command, HaContext context)
+    {
+        if (!ServiceCatalog.Has(domain, service))
+        {
+            return new HaError("not_found", $"Service {domain}.{service} not found.");
         }
 
         var data = command.TryGetProperty("service_data", out var d) && d.ValueKind == JsonValueKind.Object ? d : default;
         var ids = EntityIds(command, data);
         if (ids.Count == 0)
         {
-            return ([], new HaError("invalid_format", "No entity_id in target or service_data."));
+            return new HaError("invalid_format", "No entity_id in target or service_data.");
         }
 
-        var changes = new List<StateChangedData>();
         lock (_lock)
         {
             foreach (var id in ids)
             {
                 if (!_entities.TryGetValue(id, out var old) || (domain != "homeassistant" && !id.StartsWith(domain + ".", StringComparison.Ordinal)) || old.State is not ("on" or "off"))
                 {
-                    return (changes, new HaError("not_found", $"Entity {id} cannot be called with {domain}.{service}."));
+                    return new HaError("not_found", $"Entity {id} cannot be called with {domain}.{service}.");
                 }
 
                 var on = service == "turn_on" || (service == "toggle" && old.State == "off");
@@ -69,15 +128,15 @@ public sealed class EntityStore
                     attributes["brightness"] = JsonSerializer.SerializeToElement(brightness, HaJsonContext.Default.Int32);
                 }
 
-                var now = Now();
+                var now = HaTime.Now();
                 var state = on ? "on" : "off";
                 var updated = new EntityState(id, state, attributes, state == old.State ? old.LastChanged : now, now, context);
                 _entities[id] = updated;
-                changes.Add(new StateChangedData(id, old, updated));
+                _events.StateChanged(new StateChangedData(id, old, updated), context);
             }
         }
 
-        return (changes, null);
+        return null;
     }
 
     private static List<string> EntityIds(JsonElement command, JsonElement data)
@@ -103,13 +162,10 @@ public sealed class EntityStore
         return ids;
     }
 
-    private void Add(string id, string state, string now, params (string Name, object Value)[] attributes) =>
+    private void Add(string id, string state, DateTimeOffset now, params (string Name, object Value)[] attributes) =>
         _entities[id] = new EntityState(id, state, attributes.ToDictionary(a => a.Name, a => a.Value switch
         {
             int i => JsonSerializer.SerializeToElement(i, HaJsonContext.Default.Int32),
             _ => JsonSerializer.SerializeToElement((string)a.Value, HaJsonContext.Default.String),
         }), now, now, HaContext.New());
-
-    /// <summary>Now as Home Assistant writes times: ISO-8601 with microseconds and a +00:00 offset.</summary>
-    public static string Now() => DateTimeOffset.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffffzzz", System.Globalization.CultureInfo.InvariantCulture);
 }

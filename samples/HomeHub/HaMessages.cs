@@ -18,22 +18,22 @@ public sealed record EntityState(
     [property: JsonPropertyName("entity_id")] string EntityId,
     [property: JsonPropertyName("state")] string State,
     [property: JsonPropertyName("attributes")] Dictionary<string, JsonElement> Attributes,
-    [property: JsonPropertyName("last_changed")] string LastChanged,
-    [property: JsonPropertyName("last_updated")] string LastUpdated,
+    [property: JsonPropertyName("last_changed"), JsonConverter(typeof(HaTimeConverter))] DateTimeOffset LastChanged,
+    [property: JsonPropertyName("last_updated"), JsonConverter(typeof(HaTimeConverter))] DateTimeOffset LastUpdated,
     [property: JsonPropertyName("context")] HaContext Context);
 
-/// <summary>The <c>data</c> of a <c>state_changed</c> event.</summary>
+/// <summary>The <c>data</c> of a <c>state_changed</c> event: no old state for an entity added, no new state for one removed.</summary>
 public sealed record StateChangedData(
     [property: JsonPropertyName("entity_id")] string EntityId,
     [property: JsonPropertyName("old_state")] EntityState? OldState,
-    [property: JsonPropertyName("new_state")] EntityState NewState);
+    [property: JsonPropertyName("new_state")] EntityState? NewState);
 
 /// <summary>An event as subscribers receive it inside <c>{"id":...,"type":"event","event":...}</c>.</summary>
 public sealed record HaEvent(
     [property: JsonPropertyName("event_type")] string EventType,
     [property: JsonPropertyName("data")] JsonElement Data,
     [property: JsonPropertyName("origin")] string Origin,
-    [property: JsonPropertyName("time_fired")] string TimeFired,
+    [property: JsonPropertyName("time_fired"), JsonConverter(typeof(HaTimeConverter))] DateTimeOffset TimeFired,
     [property: JsonPropertyName("context")] HaContext Context);
 
 /// <summary><c>auth_required</c>, <c>auth_ok</c> and <c>auth_invalid</c>.</summary>
@@ -69,6 +69,9 @@ public sealed record PongMessage(
 /// <summary>The result of <c>call_service</c> and <c>fire_event</c>.</summary>
 public sealed record ContextResult([property: JsonPropertyName("context")] HaContext Context);
 
+/// <summary>The answer of <c>POST /api/states/...</c> and <c>DELETE</c> when it has no state to give: <c>{"message":...}</c>.</summary>
+public sealed record HaMessage([property: JsonPropertyName("message")] string Message);
+
 /// <summary>Source-generated JSON for every message HomeHub writes.</summary>
 [JsonSerializable(typeof(EntityState))]
 [JsonSerializable(typeof(List<EntityState>))]
@@ -79,7 +82,11 @@ public sealed record ContextResult([property: JsonPropertyName("context")] HaCon
 [JsonSerializable(typeof(ErrorResultMessage))]
 [JsonSerializable(typeof(PongMessage))]
 [JsonSerializable(typeof(ContextResult))]
+[JsonSerializable(typeof(HaConfig))]
+[JsonSerializable(typeof(HaMessage))]
+[JsonSerializable(typeof(Dictionary<string, Dictionary<string, ServiceDescription>>))]
 [JsonSerializable(typeof(int))]
 [JsonSerializable(typeof(double))]
 [JsonSerializable(typeof(string))]
+[JsonSerializable(typeof(Dictionary<string, JsonElement>))]
 public sealed partial class HaJsonContext : JsonSerializerContext;

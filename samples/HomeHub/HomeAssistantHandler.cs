@@ -10,12 +10,15 @@ namespace HomeHub;
 /// The Home Assistant WebSocket API subset of seed 000 at <c>/api/websocket</c>: <c>auth_required</c>, then <c>auth</c>
 /// with an <c>access_token</c> (those of <c>--HomeHub:AccessToken</c>) answered by <c>auth_ok</c> or
 /// <c>auth_invalid</c>; then commands with increasing <c>id</c>s, each answered by a <c>result</c> (or <c>pong</c>)
-/// with that id: <c>get_states</c>, <c>subscribe_events</c>, <c>unsubscribe_events</c>, <c>call_service</c>,
-/// <c>fire_event</c>, <c>ping</c>.
+/// with that id: <c>supported_features</c>, <c>get_states</c>, <c>get_config</c>, <c>get_services</c>,
+/// <c>subscribe_events</c>, <c>subscribe_entities</c>, <c>unsubscribe_events</c>, <c>call_service</c>, <c>fire_event</c>,
+/// <c>ping</c>: what HomeIQ's client and Home Assistant 2024.1's own frontend send.
 /// </summary>
 public sealed class HomeAssistantHandler(EntityStore entities, EventBus events, IConfiguration configuration) : SwitchboardHandler
 {
     private const string Version = "2024.1.0";
+    private const string CoalesceItem = "coalesce_messages";
+    private static readonly JsonElement Config = JsonSerializer.SerializeToElement(HaConfig.ForSampleHome(Version), HaJsonContext.Default.HaConfig);
     private static readonly JsonElement EmptyObject = JsonSerializer.SerializeToElement(new Dictionary<string, JsonElement>(), HaJsonContext.Default.DictionaryStringJsonElement);
     private readonly byte[] _accessToken = Encoding.UTF8.GetBytes(configuration["HomeHub:AccessToken"] ?? "");
 
@@ -24,10 +27,37 @@ public sealed class HomeAssistantHandler(EntityStore entities, EventBus events, 
         options.Authentication = HandlerAuthentication.FirstMessage;
         options.AuthenticationPrompt = JsonSerializer.Serialize(new AuthMessage("auth_required", Version, null), HaJsonContext.Default.AuthMessage);
         options
+            .On("supported_features", Command((c, id, m) =>
+            {
+                if (!m.TryGetProperty("features", out var features) || features.ValueKind != JsonValueKind.Object
+                    || features.EnumerateObject().Any(f => f.Value.ValueKind != JsonValueKind.Number || !f.Value.TryGetInt32(out _)))
+                {
+                    Error(c, id, "invalid_format", "Message incorrectly formatted: features must map names to integers.");
+                    return;
+                }
+
+                // As Home Assistant: naming the feature turns it on, whatever the number.
+                c.Items[CoalesceItem] = features.TryGetProperty(CoalesceItem, out _);
+                Result(c, id, null);
+            }))
+            .On("get_config", Command((c, id, _) => Result(c, id, Config)))
+            .On("get_services", Command((c, id, _) => Result(c, id, ServiceCatalog.Descriptions)))
+            .On("subscribe_entities", Command((c, id, m) =>
+            {
+                if (!TryEntityIds(m, out var entityIds))
+                {
+                    Error(c, id, "invalid_format", "Message incorrectly formatted: entity_ids must be an entity id or a list of them.");
+                    return;
+                }
+
+                entities.SubscribeEntities(c, id, entityIds, states => SendTogether(c,
+                    JsonSerializer.SerializeToUtf8Bytes(new ResultMessage(id, "result", true, null), HaJsonContext.Default.ResultMessage),
+                    EventBus.Wrap(id, CompressedStates.Added(states))));
+            }))
             .On("get_states", Command((c, id, _) => Result(c, id, JsonSerializer.SerializeToElement(entities.States(), HaJsonContext.Default.ListEntityState))))
             .On("subscribe_events", Command((c, id, m) =>
             {
-                events.Subscribe(c, id, m.TryGetProperty("event_type", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString() : null);
+                events.SubscribeEvents(c, id, m.TryGetProperty("event_type", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString() : null);
                 Result(c, id, null);
             }))
             .On("unsubscribe_events", Command((c, id, m) =>
@@ -44,13 +74,7 @@ public sealed class HomeAssistantHandler(EntityStore entities, EventBus events, 
             .On("call_service", Command((c, id, m) =>
             {
                 var context = HaContext.New();
-                var (changes, error) = entities.Call(Text(m, "domain"), Text(m, "service"), m, context);
-                foreach (var change in changes)
-                {
-                    Fire("state_changed", JsonSerializer.SerializeToElement(change, HaJsonContext.Default.StateChangedData), context);
-                }
-
-                if (error is null)
+                if (entities.Call(Text(m, "domain"), Text(m, "service"), m, context) is not { } error)
                 {
                     Result(c, id, JsonSerializer.SerializeToElement(new ContextResult(context), HaJsonContext.Default.ContextResult));
                 }
@@ -68,7 +92,7 @@ public sealed class HomeAssistantHandler(EntityStore entities, EventBus events, 
                 }
 
                 var context = HaContext.New();
-                Fire(eventType, m.TryGetProperty("event_data", out var data) && data.ValueKind == JsonValueKind.Object ? data : EmptyObject, context);
+                events.Fire(new HaEvent(eventType, m.TryGetProperty("event_data", out var data) && data.ValueKind == JsonValueKind.Object ? data : EmptyObject, "LOCAL", HaTime.Now(), context));
                 Result(c, id, JsonSerializer.SerializeToElement(new ContextResult(context), HaJsonContext.Default.ContextResult));
             }))
             .On("ping", Command((c, id, _) => c.Send(new PongMessage(id, "pong"), HaJsonContext.Default.PongMessage)));
@@ -137,8 +161,56 @@ public sealed class HomeAssistantHandler(EntityStore entities, EventBus events, 
         return ValueTask.CompletedTask;
     };
 
-    private void Fire(string eventType, JsonElement data, HaContext context) =>
-        events.Fire(new HaEvent(eventType, data, "LOCAL", EntityStore.Now(), context));
+    // Messages made together for one client. One that asked for coalesce_messages gets them as one JSON array in one
+    // frame, as Home Assistant's writer sends what is queued at once; any other client gets them one by one.
+    private static void SendTogether(HandlerConnection connection, params byte[][] messages)
+    {
+        if (connection.Items.TryGetValue(CoalesceItem, out var coalesce) && coalesce is true && messages.Length > 1)
+        {
+            var frame = new byte[messages.Sum(m => m.Length) + messages.Length + 1];
+            var at = 0;
+            foreach (var message in messages)
+            {
+                frame[at] = (byte)(at == 0 ? '[' : ',');
+                message.CopyTo(frame, at + 1);
+                at += message.Length + 1;
+            }
+
+            frame[at] = (byte)']';
+            connection.Send(frame);
+            return;
+        }
+
+        foreach (var message in messages)
+        {
+            connection.Send(message);
+        }
+    }
+
+    // subscribe_entities's optional entity_ids: one id or a list of them (Home Assistant's cv.entity_ids); null for all.
+    private static bool TryEntityIds(JsonElement message, out IReadOnlySet<string>? entityIds)
+    {
+        entityIds = null;
+        if (!message.TryGetProperty("entity_ids", out var value))
+        {
+            return true;
+        }
+
+        var ids = value.ValueKind switch
+        {
+            JsonValueKind.String => value.GetString()!.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries),
+            JsonValueKind.Array when value.EnumerateArray().All(e => e.ValueKind == JsonValueKind.String) => value.EnumerateArray().Select(e => e.GetString()!).ToArray(),
+            _ => null,
+        };
+        var lowered = ids?.Select(id => id.ToLowerInvariant()).ToHashSet(StringComparer.Ordinal);
+        if (lowered is null || lowered.Any(id => !EntityId.IsValid(id)))
+        {
+            return false;
+        }
+
+        entityIds = lowered.Count == 0 ? null : lowered;
+        return true;
+    }
 
     // Home Assistant takes only a JSON integer as an id: a string, true, an array or 1.5 is a malformed command.
     private static long? IdOf(HandlerMessage message) =>

@@ -16,6 +16,7 @@ builder.Services.AddSingleton<EventBus>();
 
 var app = builder.Build();
 app.MapSwitchboardHandler<HomeAssistantHandler>("/api/websocket");
+app.MapStatesApi(); // POST and DELETE /api/states/ENTITY_ID, as Home Assistant's REST API.
 app.MapOperationsEndpoints(); // /metrics, /health/live, /health/ready, as switchboard serve has them.
 app.LogListeningAddress("HomeHub");
 app.Run();

@@ -36,12 +36,6 @@ public sealed record PaymentCompleted(
 /// <summary><c>{"type":"authenticated","user":{"id","username","roles"}}</c></summary>
 public sealed record Authenticated([property: JsonPropertyName("type")] string Type, [property: JsonPropertyName("user")] LiveUser User);
 
-/// <summary>The user of a connection, from the token's <c>sub</c>, <c>username</c> and <c>roles</c>.</summary>
-public sealed record LiveUser(
-    [property: JsonPropertyName("id")] string Id,
-    [property: JsonPropertyName("username")] string Username,
-    [property: JsonPropertyName("roles")] IReadOnlyCollection<string> Roles);
-
 /// <summary><c>{"type":"subscribed","topics":[...]}</c>, the answer to <c>subscribe</c>.</summary>
 public sealed record Subscribed([property: JsonPropertyName("type")] string Type, [property: JsonPropertyName("topics")] string[] Topics);
 
@@ -75,4 +69,10 @@ public sealed record EventAccepted([property: JsonPropertyName("subject")] strin
 [JsonSerializable(typeof(EventRequest))]
 [JsonSerializable(typeof(TopicsRequest))]
 [JsonSerializable(typeof(AdminCommand))]
+[JsonSerializable(typeof(ChannelSubscribed))]
+[JsonSerializable(typeof(ContentMessage))]
+[JsonSerializable(typeof(UserMessage))]
+[JsonSerializable(typeof(TextMessage))]
+[JsonSerializable(typeof(ChatRequest))]
+[JsonSerializable(typeof(ChatLine))]
 public sealed partial class LiveJsonContext : JsonSerializerContext;

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Unicode;
+using Microsoft.Extensions.Options;
 using NATS.Client.Core;
 using Switchboard.Server;
 
@@ -12,11 +13,11 @@ namespace LiveUpdates;
 /// reaches every node's subscribers through the broker. Each message's payload (JSON) goes to
 /// <see cref="LiveEventBridge.DeliverAsync"/> with its subject, as <c>POST /api/events</c> does.
 /// </summary>
-public sealed partial class NatsEventIntake(LiveEventBridge bridge, IConfiguration configuration, ILogger<NatsEventIntake> logger) : BackgroundService
+public sealed partial class NatsEventIntake(LiveEventBridge bridge, IConfiguration configuration, IOptions<LiveUpdatesOptions> options, ILogger<NatsEventIntake> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var queueGroup = configuration["LiveUpdates:NatsQueueGroup"] is { Length: > 0 } group ? group : "live-updates";
+        var queueGroup = options.Value.NatsQueueGroup;
         await using var nats = new NatsConnection(new NatsOpts { Url = configuration["Switchboard:Nats:Url"]!, Name = "LiveUpdates" });
         try
         {

@@ -9,6 +9,10 @@ builder.UseSampleDefaults("http://localhost:8081");
 builder.Services.AddSwitchboard();
 builder.Services.AddSwitchboardSettings("Switchboard:Nats:Url", typeof(string)); // Read by NatsEventIntake itself: a known key.
 builder.Services.AddSingleton<LiveEventBridge>();
+LiveUpdatesOptions.Register(builder.Services); // --LiveUpdates:MessagesPerMinute, HeartbeatInterval, NatsQueueGroup
+builder.Services.AddSingleton<WebSocketMixin>();
+builder.Services.AddSingleton<JsonHeartbeat>();
+builder.Services.AddHostedService(services => services.GetRequiredService<JsonHeartbeat>());
 if (!string.IsNullOrEmpty(builder.Configuration["Switchboard:Nats:Url"]))
 {
     builder.Services.AddHostedService<NatsEventIntake>(); // Events from NATS too, into the same LiveEventBridge.
@@ -16,6 +20,7 @@ if (!string.IsNullOrEmpty(builder.Configuration["Switchboard:Nats:Url"]))
 
 var app = builder.Build();
 app.MapSwitchboardHandler<LiveUpdatesHandler>("/ws");
+app.MapSwitchboardHandler<ChatRoomHandler>($"/chat/{{{ChatRoomHandler.RoomParameter}:length(1,100)}}");
 
 // Backends publish events here; with --Switchboard:HttpApi:Key=KEY they must send "Authorization: Bearer KEY".
 var key = app.Configuration["Switchboard:HttpApi:Key"];

@@ -1,10 +1,13 @@
+using System.Globalization;
 using Microsoft.Extensions.Options;
 using SensorStream;
 using Switchboard.Server;
 using Switchboard.Samples;
 
-// Seed 001: dotnet run --project samples/SensorStream -- --urls http://127.0.0.1:8000
-var builder = WebApplication.CreateBuilder(args);
+// Seed 001: dotnet run --project samples/SensorStream -- --urls http://127.0.0.1:8000 [--simulate]
+// "--simulate" is a flag; as a command-line setting it would take the next argument for its value.
+var simulate = args.Contains("--simulate");
+var builder = WebApplication.CreateBuilder(args.Where(a => a != "--simulate").ToArray());
 builder.UseSampleDefaults("http://localhost:8000");
 builder.Services.AddSwitchboard();
 builder.Services.AddSingleton(TimeProvider.System);
@@ -18,6 +21,18 @@ if (offlineAfter <= TimeSpan.Zero)
 builder.Services.AddSingleton(new SensorActivity(offlineAfter));
 builder.Services.AddSingleton<SensorStreamHandler>();
 builder.Services.AddHostedService<SensorStatusMonitor>();
+if (simulate)
+{
+    var setting = builder.Configuration["SensorStream:SimulateInterval"];
+    var interval = TimeSpan.FromSeconds(1);
+    if (setting is not null && (!TimeSpan.TryParse(setting, CultureInfo.InvariantCulture, out interval) || interval <= TimeSpan.Zero))
+    {
+        Console.Error.WriteLine("SensorStream: --SensorStream:SimulateInterval must be a positive time span, e.g. 00:00:01");
+        return 2;
+    }
+
+    builder.Services.AddHostedService(services => ActivatorUtilities.CreateInstance<SensorSimulator>(services, interval));
+}
 
 var app = builder.Build();
 app.MapSwitchboardHandler<SensorStreamHandler>("/api/ws/sensor/stream");

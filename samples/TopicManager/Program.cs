@@ -9,15 +9,20 @@ using TopicManager;
 var builder = WebApplication.CreateBuilder(args);
 builder.UseSampleDefaults("http://localhost:8000");
 builder.Services.AddSwitchboard();
+builder.Services.AddSingleton<TopicTraffic>();
+builder.Services.AddSingleton<TopicHandler>();
+builder.Services.AddSingleton<TrafficHandler>();
+builder.Services.AddHostedService<TrafficReporter>();
 
 var app = builder.Build();
 app.MapSwitchboardHandler<TopicHandler>("/ws/{client_id}");
+app.MapSwitchboardHandler<TrafficHandler>("/api/ws/traffic"); // The traffic of /ws/{client_id}, once a second.
 
 // With --Switchboard:HttpApi:Key=KEY a backend must send "Authorization: Bearer KEY" (the seed's endpoint is open).
 var key = app.Configuration["Switchboard:HttpApi:Key"];
 const string PublishShape = "the body must be {\"topic\": a name of 1 to 200 characters, \"message\": any JSON value}";
 var maxBody = app.Services.GetRequiredService<IOptions<SwitchboardOptions>>().Value.MaxPublicationSize;
-app.MapPost("/api/publish", async (HttpRequest request, HandlerClients<TopicHandler> clients) =>
+app.MapPost("/api/publish", async (HttpRequest request, HandlerClients<TopicHandler> clients, TopicTraffic traffic) =>
 {
     if (BearerKey.Refusal(request, key) is { } unauthorized)
     {
@@ -45,6 +50,7 @@ app.MapPost("/api/publish", async (HttpRequest request, HandlerClients<TopicHand
         return JsonRequestBody.TooLarge(maxBody);
     }
 
+    traffic.Published(topic);
     return Results.Json(new Published(topic), TopicJsonContext.Default.Published, statusCode: 202);
 });
 app.MapOperationsEndpoints(); // /metrics, /health/live, /health/ready, as switchboard serve has them.

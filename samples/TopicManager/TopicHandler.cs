@@ -6,25 +6,26 @@ namespace TopicManager;
 /// <summary>
 /// The topic manager of seed 003 at <c>ws /ws/{client_id}</c>: <c>subscribe</c> and <c>unsubscribe</c> by
 /// <c>topic</c> (no reply), <c>ping</c> answered with <c>{"type":"pong"}</c>, and any other message echoed back as
-/// <c>{"received": message}</c>. Topics are Switchboard groups; <c>POST /api/publish</c> sends to one.
+/// <c>{"received": message}</c>. Topics are Switchboard groups; <c>POST /api/publish</c> sends to one. Connections and
+/// subscriptions are counted in <see cref="TopicTraffic"/> for <c>ws /api/ws/traffic</c>.
 /// </summary>
-public sealed class TopicHandler : SwitchboardHandler
+public sealed class TopicHandler(TopicTraffic traffic) : SwitchboardHandler
 {
     private static readonly byte[] Pong = """{"type":"pong"}"""u8.ToArray();
 
     public override void Configure(HandlerOptions options) => options
         .On("subscribe", TopicJsonContext.Default.TopicRequest, async (connection, request) =>
         {
-            if (Topic(connection, request) is { } topic)
+            if (Topic(connection, request) is { } topic && await connection.JoinGroupAsync(topic))
             {
-                await connection.JoinGroupAsync(topic);
+                traffic.Subscribed(topic);
             }
         })
         .On("unsubscribe", TopicJsonContext.Default.TopicRequest, async (connection, request) =>
         {
-            if (Topic(connection, request) is { } topic)
+            if (Topic(connection, request) is { } topic && await connection.LeaveGroupAsync(topic))
             {
-                await connection.LeaveGroupAsync(topic);
+                traffic.Unsubscribed(topic);
             }
         })
         .On("ping", (connection, _) =>
@@ -32,6 +33,21 @@ public sealed class TopicHandler : SwitchboardHandler
             connection.Send(Pong);
             return ValueTask.CompletedTask;
         });
+
+    /// <inheritdoc />
+    public override ValueTask OnConnectedAsync(HandlerConnection connection)
+    {
+        traffic.Connected();
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public override ValueTask OnDisconnectedAsync(HandlerConnection connection)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        traffic.Disconnected(connection.Groups); // Still listed here; the connection leaves them after this returns.
+        return ValueTask.CompletedTask;
+    }
 
     /// <summary>Anything else: <c>{"received": message}</c>, the client's bytes as they came.</summary>
     public override ValueTask OnMessageAsync(HandlerConnection connection, HandlerMessage message)
@@ -70,4 +86,5 @@ public sealed record Published([property: JsonPropertyName("topic")] string Topi
 [JsonSerializable(typeof(TopicRequest))]
 [JsonSerializable(typeof(PublishRequest))]
 [JsonSerializable(typeof(Published))]
+[JsonSerializable(typeof(TrafficReport))]
 public sealed partial class TopicJsonContext : JsonSerializerContext;

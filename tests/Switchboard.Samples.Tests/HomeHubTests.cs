@@ -13,6 +13,10 @@ public sealed class HomeHubTests() : RunningSample("HomeHub", $"--HomeHub:Access
     public async Task Seed_python_clients_authenticate_read_states_call_services_and_get_events() =>
         await PythonClient.RunAsync("home_hub.py", Sample.BaseUri.ToString(), AccessToken);
 
+    [Fact]
+    public async Task What_the_home_assistant_2024_1_frontend_sends_after_auth_ok_is_answered_with_compressed_states_and_their_diffs() =>
+        await PythonClient.RunAsync("home_hub_frontend.py", Sample.BaseUri.ToString(), AccessToken);
+
     [Theory]
     [InlineData("\"seven\"")]
     [InlineData("true")]

@@ -25,6 +25,7 @@ public sealed class LiveUpdatesNatsTests(NatsServer nats) : IClassFixture<NatsSe
         using var socket = new ClientWebSocket();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         await socket.ConnectAsync(sample.WebSocketUri($"/ws?token={token}"), timeout.Token);
+        Assert.Contains("\"type\":\"connection\"", await ReceiveAsync(socket, timeout.Token), StringComparison.Ordinal); // the mixin's hello
         Assert.Contains("\"type\":\"authenticated\"", await ReceiveAsync(socket, timeout.Token), StringComparison.Ordinal);
         await socket.SendAsync("""{"type":"subscribe","topics":["orders"]}"""u8.ToArray(), WebSocketMessageType.Text, true, timeout.Token);
         Assert.Equal("""{"type":"subscribed","topics":["orders"]}""", await ReceiveAsync(socket, timeout.Token));

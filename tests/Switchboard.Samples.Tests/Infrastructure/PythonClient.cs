@@ -23,4 +23,22 @@ public static class PythonClient
         Assert.True(exitCode == 0, $"{script} exited with {exitCode}:\n{run.Output}");
         return run.Output;
     }
+
+    /// <summary>
+    /// Runs pytest (Debian's python3-pytest, with python3-pytest-asyncio for the seeds' async tests) in
+    /// python/<paramref name="folder"/> with <paramref name="environment"/>; fails the test unless it exits 0 having
+    /// passed exactly <paramref name="expectedPassed"/> tests, none skipped (an async test pytest cannot run is skipped).
+    /// </summary>
+    public static async Task<string> RunPytestAsync(string folder, int expectedPassed, IReadOnlyDictionary<string, string> environment)
+    {
+        using var run = ChildProcess.Start(
+            Python,
+            ["-m", "pytest", "-p", "no:cacheprovider", "-v", "-rA"],
+            new Dictionary<string, string>(environment) { ["PYTHONIOENCODING"] = "utf-8", ["PYTHONDONTWRITEBYTECODE"] = "1" },
+            Path.Combine(AppContext.BaseDirectory, "python", folder));
+        var exitCode = await run.WaitForExitAsync(RunTimeout);
+        Assert.True(exitCode == 0, $"pytest in {folder} exited with {exitCode}:\n{run.Output}");
+        Assert.Matches($@"(?m)^=+ {expectedPassed} passed in ", run.Output);
+        return run.Output;
+    }
 }

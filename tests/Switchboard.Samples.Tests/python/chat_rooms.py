@@ -15,7 +15,8 @@ import websockets
 from seedlib import run, check, fail, passed, post_json
 
 HTTP = sys.argv[1].rstrip("/")
-WS = "ws://" + HTTP.split("://", 1)[1] + "/ws"
+ROOT = "ws://" + HTTP.split("://", 1)[1]
+WS = ROOT + "/ws"
 
 
 async def receive_json(ws, timeout=30):
@@ -41,6 +42,15 @@ async def connect(query=""):
     joined = await receive_json(ws)
     check(joined == {"type": "user_joined", "connection_id": welcome["connection_id"], "room": "general"}, f"default room: {joined}")
     return ws, welcome
+
+
+async def forged_token_is_closed_with_1008(url):
+    try:
+        async with websockets.connect(url + "?token=forged") as ws:
+            await ws.recv()
+            fail(f"a forged token was welcomed at {url}")
+    except websockets.exceptions.ConnectionClosedError as closed:
+        check(closed.code == 1008, f"forged token at {url} closed with {closed.code} {closed.reason}")
 
 
 async def test_websocket_chat_room():
@@ -104,16 +114,38 @@ async def test_websocket_authentication():
 
     status, body = post_json(HTTP + "/api/generate-token", {})
     check(status == 400 and "user_id" in body["detail"], f"generate-token without user_id: {status} {body}")
-    try:
-        async with websockets.connect(WS + "?token=forged") as ws:
-            await ws.recv()
-            fail("a forged token was welcomed")
-    except websockets.exceptions.ConnectionClosedError as closed:
-        check(closed.code == 1008, f"forged token closed with {closed.code} {closed.reason}")
+    await forged_token_is_closed_with_1008(WS)
     passed("seed 004 test_websocket_authentication: /api/generate-token and ws /ws?token= welcomed as that user; a forged token gets 1008")
 
 
+async def test_echo_endpoints():
+    """The seed's echo server (/echo/ws) and its server with authentication (/auth/ws), message for message."""
+    async with websockets.connect(ROOT + "/echo/ws") as ws:
+        check(await receive_json(ws) == {"type": "welcome", "message": "Connected!"}, "echo welcome")
+        for sent in [{"type": "message", "text": "Hello"}, {"type": "join_room", "room": "general"}, {"nested": [1, {"a": None}], "n": 1.5}]:
+            await ws.send(json.dumps(sent))
+            check(await receive_json(ws) == {"type": "echo", "data": sent}, f"echo of {sent}")
+        await ws.send("not json")
+        check(await receive_json(ws) == {"type": "error", "message": "Invalid JSON"}, "not JSON gets an error")
+
+    async with websockets.connect(ROOT + "/auth/ws") as ws:
+        check(await receive_json(ws) == {"type": "auth_required", "message": "Please authenticate"}, "auth_required without a token")
+        await ws.send(json.dumps({"type": "message", "text": "Hello"}))
+        check(await receive_json(ws) == {"type": "error", "message": "Authentication required"}, "a message without a token")
+
+    status, body = post_json(HTTP + "/api/generate-token", {"user_id": "123"})
+    check(status == 200, f"generate-token: {status} {body}")
+    async with websockets.connect(ROOT + "/auth/ws?token=" + body["token"]) as ws:
+        check(await receive_json(ws) == {"type": "welcome", "message": "Welcome, 123!"}, "welcome with a token")
+        await ws.send(json.dumps({"type": "message", "text": "Hello"}))
+        check(await receive_json(ws) == {"type": "message", "data": {"type": "message", "text": "Hello"}, "user": "123"}, "an authenticated message")
+
+    await forged_token_is_closed_with_1008(ROOT + "/auth/ws")
+    passed("seed 004 echo server at /echo/ws and its authenticated variant at /auth/ws: welcome, echo, auth_required, message with user, 1008")
+
+
 async def main():
+    await test_echo_endpoints()
     await test_websocket_chat_room()
     await test_websocket_error_handling()
     await test_websocket_authentication()

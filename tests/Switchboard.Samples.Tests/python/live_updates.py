@@ -41,7 +41,7 @@ async def event_bridge():
     printed = Printed("websocket_client")
     client = asyncio.create_task(seed_client(USER_TOKEN, printed).websocket_client())
     hello = await asyncio.to_thread(printed.wait_for, lambda l: "'authenticated'" in l, "authenticated")
-    check(received(hello) == {"type": "authenticated", "user": {"id": "u-1", "username": "alice", "roles": ["user"]}}, f"first message: {hello}")
+    check(received(hello) == {"type": "authenticated", "user": {"id": "u-1", "username": "alice", "roles": ["user"]}}, f"authenticated: {hello}")
     await asyncio.to_thread(printed.wait_for, lambda l: "'subscribed'" in l, "the subscribe acknowledgement")
 
     publish("order.created", {"order_id": 42, "status": "created"})
@@ -56,9 +56,10 @@ async def event_bridge():
     publish("order.shipped", {"order_id": 42, "status": "shipped"})
     await asyncio.to_thread(printed.wait_for, lambda l: "'shipped'" in l, "the second order_update")
     types = [received(l)["type"] for l in printed.lines if l.startswith("Received: ")]
-    check(types == ["authenticated", "subscribed", "order_update", "payment_completed", "order_update"], f"message types: {types}")
+    types = [t for t in types if t != "ping"]  # the JSON heartbeat's, every 30 s
+    check(types == ["connection", "authenticated", "subscribed", "order_update", "payment_completed", "order_update"], f"message types: {types}")
     client.cancel()
-    passed("seed 002 Python client: authenticated, order.* -> order_update, payment.completed -> payment_completed, nothing else")
+    passed("seed 002 Python client: the hello, authenticated, order.* -> order_update, payment.completed -> payment_completed, nothing else")
 
 
 async def invalid_tokens():
@@ -74,26 +75,34 @@ async def invalid_tokens():
     passed("seed 002 Python client with a bad or missing token: close 1008 'Invalid token'")
 
 
+async def recv_json(ws):
+    """The next message other than the JSON heartbeat's ping (every 30 s)."""
+    while (message := json.loads(await asyncio.wait_for(ws.recv(), 30))) == {"type": "ping"}:
+        pass
+    return message
+
+
 async def permissions_and_rate_limit():
     async with websockets.connect(f"{WS}/ws?token={USER_TOKEN}") as user, websockets.connect(f"{WS}/ws?token={ADMIN_TOKEN}") as admin:
         for ws in (user, admin):
-            check(json.loads(await ws.recv())["type"] == "authenticated", "no authenticated")
+            check(await recv_json(ws) == {"type": "connection", "message": "Connected to notification service"}, "no hello")
+            check((await recv_json(ws))["type"] == "authenticated", "no authenticated")
         await user.send(json.dumps({"type": "admin_command", "command": "announce", "text": "hi"}))
-        check(json.loads(await user.recv()) == {"type": "error", "message": "Insufficient permissions"}, "admin_command as user")
+        check(await recv_json(user) == {"type": "error", "message": "Insufficient permissions"}, "admin_command as user")
         await admin.send(json.dumps({"type": "admin_command", "command": "announce", "text": "maintenance at noon"}))
         for ws in (user, admin):
-            message = json.loads(await asyncio.wait_for(ws.recv(), 30))
+            message = await recv_json(ws)
             check(message["type"] == "announcement" and message["text"] == "maintenance at noon", f"announcement: {message}")
 
         # 60 messages a minute are fine (1 sent above, 59 here); the 61st gets the app's error and the connection lives on.
         for i in range(59):
             await user.send(json.dumps({"type": "subscribe", "topics": ["orders"]}))
-        replies = [json.loads(await asyncio.wait_for(user.recv(), 30)) for _ in range(59)]
+        replies = [await recv_json(user) for _ in range(59)]
         check(all(r["type"] == "subscribed" for r in replies), f"replies before the limit: {[r for r in replies if r['type'] != 'subscribed'][:3]}")
         await user.send(json.dumps({"type": "subscribe", "topics": ["payments"]}))
-        check(json.loads(await asyncio.wait_for(user.recv(), 30)) == {"type": "error", "message": "Rate limit exceeded"}, "61st message")
+        check(await recv_json(user) == {"type": "error", "message": "Rate limit exceeded"}, "61st message")
         publish("order.updated", {"order_id": 7})
-        check(json.loads(await asyncio.wait_for(user.recv(), 30))["type"] == "order_update", "events after the rate limit")
+        check((await recv_json(user))["type"] == "order_update", "events after the rate limit")
     passed("admin_command needs the admin role; the 61st message in a minute gets 'Rate limit exceeded'")
 
 

@@ -197,3 +197,23 @@ test('close() while reconnecting stops every retry', async () => {
     proxy.refuse(false);
   }
 });
+
+test('the default heartbeat (ping, pong expected) keeps an idle link to a server that answers pong, and swallows the pongs', async () => {
+  // samples/TopicManager answers {"type":"ping"} with {"type":"pong"}, as seed 003's rewrite in the docs relies on.
+  const topics = await serve.startSample('TopicManager');
+  try {
+    const socket = open(`${topics.url.replace('http:', 'ws:')}/ws/heartbeat`, { heartbeat: { interval: 200, timeout: 1000 } });
+    socket.connect();
+    await waitFor(() => socket.state === 'connected', 'the connection');
+    const until = Date.now() + 2000; // Ten intervals, twice the timeout.
+    await waitFor(() => Date.now() > until, 'ten heartbeat intervals');
+    assert.equal(socket.closes.length, 0, 'a link that answers pong stays up');
+    assert.deepEqual(socket.received, [], 'the pongs are the heartbeat\'s, not messages');
+    socket.send({ type: 'note' });
+    await waitFor(() => socket.received.length === 1, 'the echo');
+    assert.deepEqual(socket.received, [{ received: { type: 'note' } }]);
+    socket.close();
+  } finally {
+    await serve.stopServer(topics);
+  }
+});

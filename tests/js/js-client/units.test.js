@@ -43,3 +43,13 @@ test('npm pack includes the module, its types and the React hooks', () => {
   for (const file of ['index.js', 'index.d.ts', 'react.js', 'react.d.ts', 'src/client.js', 'package.json']) assert.ok(files.includes(file), `${file} in ${files}`);
   assert.equal(packed.name, '@switchboard/client');
 });
+
+test('both React modules start with the \'use client\' directive (React Server Components keep them client-side)', async () => {
+  const { readFile } = await import('node:fs/promises');
+  const root = path.dirname(new URL(import.meta.resolve('@switchboard/client/package.json')).pathname);
+  for (const file of ['react.js', 'src/react-json-socket.js']) {
+    const text = await readFile(path.join(root, file), 'utf8');
+    // A directive only counts as the first statement: nothing but comments and whitespace may precede it.
+    assert.match(text, /^(\s|\/\/[^\n]*\n|\/\*[\s\S]*?\*\/)*'use client';/, `${file} does not start with 'use client'`);
+  }
+});

@@ -4,7 +4,6 @@ const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const http = require('node:http');
 const path = require('node:path');
-const { chromium } = require('playwright-core');
 
 const root = process.env.SWITCHBOARD_ROOT || path.resolve(__dirname, '../../..');
 
@@ -50,6 +49,8 @@ function stop(child) {
 
 /** Debian's chromium, headless, with the flags the project's browser tests use. */
 function launchBrowser() {
+  // Required here, not at the top: suites outside this folder (tests/js/home-assistant) start samples without a browser.
+  const { chromium } = require('playwright-core');
   return chromium.launch({
     executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
     args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',

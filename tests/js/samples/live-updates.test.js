@@ -1,5 +1,6 @@
 // Seed 002's JavaScript client against samples/LiveUpdates in headless Chromium: JWT in ?token=, subscribe to
-// orders and notifications, order_update to updateOrderDisplay, notification to showNotification, close 1008.
+// orders and notifications, order_update to updateOrderDisplay, notification to showNotification, sendMessage to
+// the subscribers of "messages", close 1008.
 'use strict';
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
@@ -48,12 +49,24 @@ test('order events reach updateOrderDisplay, admin notifications reach showNotif
   await page.waitForFunction(() => window.orders.length === 1, null, { timeout: 15000 });
   assert.deepEqual(await page.evaluate(() => window.orders), [{ order_id: 9, total: 12.5 }]);
 
-  // The seed's sendMessage sends a type this app does not handle.
-  const error = await page.evaluate(() => new Promise((resolve) => {
-    ws.addEventListener('message', (e) => resolve(JSON.parse(e.data)), { once: true });
-    sendMessage('hello');
-  }));
-  assert.deepEqual(error, { type: 'error', message: 'Unknown message type' });
+  // The seed's sendMessage: {type: 'message', content} goes to the subscribers of the topic "messages", here the
+  // admin's page, which subscribes by channel as the seed's mixin does. window.next resolves with the next message
+  // of a type (registered before what answers it is sent).
+  await admin.evaluate(() => {
+    window.next = (type) => new Promise((resolve) => {
+      ws.addEventListener('message', function listener(e) {
+        const data = JSON.parse(e.data);
+        if (data.type === type) { ws.removeEventListener('message', listener); resolve(data); }
+      });
+    });
+    window.subscribed = window.next('subscribed');
+    ws.send(JSON.stringify({ type: 'subscribe', channel: 'messages' }));
+  });
+  assert.deepEqual(await admin.evaluate(() => window.subscribed), { type: 'subscribed', channel: 'messages' });
+  await admin.evaluate(() => { window.relayed = window.next('message'); });
+  await page.evaluate(() => sendMessage('hello'));
+  const message = await admin.evaluate(() => window.relayed);
+  assert.deepEqual({ ...message, timestamp: typeof message.timestamp }, { type: 'message', user: 'carol', content: 'hello', timestamp: 'string' });
   await Promise.all([page.close(), admin.close()]);
 });
 
