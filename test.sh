@@ -16,7 +16,7 @@ log() { printf '==> %s\n' "$*" >&2; }
 # Python client's suite use it).
 required=("redis-server redis-server" "nats-server nats-server" "openssl openssl" "git git" "chromium chromium" "py:websockets python3-websockets" "py:websocket python3-websocket" "py:tenacity python3-tenacity" "nginx nginx"
   "py:ensurepip python3-venv" "py:httpx python3-httpx" "py:pytest python3-pytest" "py:mypy python3-mypy" "py:fastapi python3-fastapi"
-  "py:pytest_asyncio python3-pytest-asyncio")
+  "py:pytest_asyncio python3-pytest-asyncio" "py:uvicorn python3-uvicorn")
 missing=()
 for entry in "${required[@]}"; do
   check="${entry%% *}"
@@ -90,6 +90,25 @@ bash tests/python/run.sh "$results" >"$results/python.txt" 2>&1
 python_counts=$(tail -1 "$results/python.txt")
 grep -E '^(FAILED|ERROR) |passed|failed|could not' "$results/python.txt" | head -30 >&2 || true
 if [[ "$python_counts" =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then add_counts "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}"; else tail -20 "$results/python.txt" >&2; add_counts 0 1; fi
+
+# --- samples/PythonBackend (pytest): its FastAPI backend under uvicorn beside the built `switchboard serve` ----------
+# Debian's python3 as the sample's README runs it (python3-fastapi, python3-uvicorn, python3-httpx, python3-websockets).
+log "running python-backend (samples/PythonBackend's pytest: the FastAPI backend beside switchboard serve)"
+xml="$results/python-backend.xml"
+(cd samples/PythonBackend && PYTHONDONTWRITEBYTECODE=1 SWITCHBOARD_ROOT="$root" /usr/bin/python3 -m pytest -p no:cacheprovider -q -rfE --junitxml="$xml" tests) \
+  >"$results/python-backend.txt" 2>&1
+grep -E '^(FAILED|ERROR) ' "$results/python-backend.txt" >&2 || true
+if [ -f "$xml" ]; then
+  counters=$(grep -o '<testsuite [^>]*>' "$xml" | head -1)
+  tests=$(sed -E 's/.* tests="([0-9]+)".*/\1/' <<<"$counters")
+  bad=$(( $(sed -E 's/.* failures="([0-9]+)".*/\1/' <<<"$counters") + $(sed -E 's/.* errors="([0-9]+)".*/\1/' <<<"$counters") ))
+  skipped=$(sed -E 's/.* skipped="([0-9]+)".*/\1/' <<<"$counters")
+  ran=$((tests - skipped))
+  if [ "$ran" -gt 0 ]; then add_counts "$((ran - bad))" "$bad"; else add_counts 0 1; fi
+else
+  tail -20 "$results/python-backend.txt" >&2
+  add_counts 0 1
+fi
 
 # --- JavaScript suites (node:test) -------------------------------------------------------------------------------
 for dir in tests/js/*/; do

@@ -42,6 +42,11 @@ export interface SwitchboardClientOptions {
   offlineBufferOverflow?: 'reject' | 'drop-oldest' | 'drop-newest';
   /** React to the browser's online/offline and page visibility events. Default true. */
   browserEvents?: boolean;
+  /**
+   * Data for the application's backend when it decides who connects (docs/proxy.md): sent with every attempt as the
+   * upgrade's `?data=` (JSON; keep it small, it is part of the URL). Default null: none.
+   */
+  connectData?: unknown;
 }
 
 export interface Publication<T = unknown> {
@@ -72,6 +77,8 @@ export interface SubscribedEvent {
   epoch: string | null;
   /** How many missed publications the recovery delivered. */
   missed: number;
+  /** The application backend's `data` sent with this subscribe result (docs/proxy.md); null when none. */
+  data: unknown;
 }
 
 export interface SubscribeOptions {
@@ -105,6 +112,8 @@ export class Subscription<T = unknown> {
   readonly recovered: boolean | null;
   /** The last delivered position (null for patterns). */
   readonly position: StreamPosition | null;
+  /** The application backend's `data` from the last subscribe result (docs/proxy.md); null when none. */
+  readonly data: unknown;
   /** Resolves when the server confirmed the first subscribe; rejects with its CommandError. */
   ready(): Promise<void>;
   unsubscribe(): void;
@@ -134,6 +143,8 @@ export class SwitchboardClient {
   readonly clientId: string | null;
   /** The authenticated user, null when anonymous. */
   readonly user: string | null;
+  /** `welcome.data`: what the application's backend said when it let this connection in (docs/proxy.md); null when none. */
+  readonly welcomeData: unknown;
   readonly lastDisconnect: { code: number | null; reason: string; willReconnect: boolean } | null;
   /** Starts (re)connecting; resolves when connected, rejects with ConnectionError when the client gives up first. */
   connect(): Promise<void>;

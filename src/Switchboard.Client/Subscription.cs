@@ -1,3 +1,5 @@
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using Switchboard.Protocol;
 
 namespace Switchboard.Client;
@@ -20,6 +22,7 @@ public abstract class Subscription : IAsyncDisposable
     private bool? _recovered;
     private Dictionary<string, StreamPosition>? _wildcardPositions;
     private readonly Action<PresenceChangedEventArgs>? _onPresence;
+    private JsonElement? _data;
 
     private protected Subscription(SwitchboardClient client, string channel, bool isWildcard, SubscribeOptions? options)
     {
@@ -65,6 +68,30 @@ public abstract class Subscription : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// The <c>data</c> of the last subscribe result: what the application's backend sent with its allow (its subscribe
+    /// call, docs/proxy.md), e.g. the state of the order just subscribed to; <see langword="null"/> when none came.
+    /// Each resubscribe replaces it. <see cref="GetData{T}(JsonTypeInfo{T})"/> reads it typed.
+    /// </summary>
+    public JsonElement? Data
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return _data;
+            }
+        }
+    }
+
+    /// <summary><see cref="Data"/> as a <typeparamref name="T"/>; <see langword="default"/> when there is none.</summary>
+    /// <exception cref="JsonException">The data is not a <typeparamref name="T"/>.</exception>
+    public T? GetData<T>(JsonTypeInfo<T> typeInfo)
+    {
+        ArgumentNullException.ThrowIfNull(typeInfo);
+        return Data is { } data ? data.Deserialize(typeInfo) : default;
+    }
+
     /// <summary>Raised after each resubscribe on a new connection, on the client's receive loop: keep handlers short.
     /// The publications it recovered are queued for the handler before it is raised.</summary>
     public event EventHandler<ResubscribedEventArgs>? Resubscribed;
@@ -101,9 +128,11 @@ public abstract class Subscription : IAsyncDisposable
     /// <summary>Handles a successful <c>result</c> of subscribe. Runs on the receive loop, before the messages after it.</summary>
     internal async ValueTask OnSubscribedAsync(SubscribeReply reply, bool sentSince)
     {
+        var data = reply.Data.IsEmpty ? (JsonElement?)null : JsonElement.Parse(reply.Data.Span);
         lock (_sync)
         {
             _recovering = false; // Live publications from here on follow this result.
+            _data = data;
         }
 
         var resubscribe = EverSubscribed;

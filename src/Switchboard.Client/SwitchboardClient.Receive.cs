@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Switchboard.Client.Internal;
 using Switchboard.Protocol;
 
@@ -29,6 +30,7 @@ public sealed partial class SwitchboardClient
             case ServerMessageType.Welcome:
                 ClientId = message.Client;
                 User = message.User;
+                WelcomeData = message.Data.IsEmpty ? null : JsonElement.Parse(message.Data.Span);
                 connection.OnWelcome(TimeSpan.FromSeconds(message.PingSeconds > 0 ? message.PingSeconds : 25), message.CommandsPerSecond, message.CommandBurst);
                 break;
             case ServerMessageType.AuthRequired when connection.Token is { } token:

@@ -54,6 +54,21 @@ public sealed partial class SwitchboardClient : IAsyncDisposable
     public string? User { get; private set; }
 
     /// <summary>
+    /// <c>welcome</c>'s <c>data</c> of the current (or last) connection: what the application's backend answered when
+    /// it let the connection in (its connect call, docs/proxy.md), e.g. the user's display name or settings;
+    /// <see langword="null"/> when the server sent none. <see cref="GetWelcomeData{T}(JsonTypeInfo{T})"/> reads it typed.
+    /// </summary>
+    public JsonElement? WelcomeData { get; private set; }
+
+    /// <summary><see cref="WelcomeData"/> as a <typeparamref name="T"/>; <see langword="default"/> when there is none.</summary>
+    /// <exception cref="JsonException">The data is not a <typeparamref name="T"/>.</exception>
+    public T? GetWelcomeData<T>(JsonTypeInfo<T> typeInfo)
+    {
+        ArgumentNullException.ThrowIfNull(typeInfo);
+        return WelcomeData is { } data ? data.Deserialize(typeInfo) : default;
+    }
+
+    /// <summary>
     /// Raised on every state change, and before each retry (with <see cref="ConnectionStateChangedEventArgs.RetryIn"/>),
     /// on the client's connection loop (one at a time, in order): keep handlers short.
     /// </summary>

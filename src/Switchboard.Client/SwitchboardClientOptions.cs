@@ -45,6 +45,13 @@ public sealed class SwitchboardClientOptions
     /// </summary>
     public int SubscriptionBufferSize { get; set; } = 10_000;
 
+    /// <summary>
+    /// Data for the application's backend when it decides who connects (the connect call, docs/proxy.md): sent with
+    /// every connection attempt as the upgrade's <c>?data=</c> (so keep it small: it is part of the URL) and forwarded
+    /// as the call's <c>data</c>. Default <see langword="null"/>: none.
+    /// </summary>
+    public JsonElement? ConnectData { get; set; }
+
     /// <summary>Whether to connect with <c>?batch=1</c>, letting the server pack several messages in one frame. Default true.</summary>
     public bool Batch { get; set; } = true;
 

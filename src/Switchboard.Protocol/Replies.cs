@@ -6,7 +6,9 @@ namespace Switchboard.Protocol;
 /// <param name="Recovered">For a subscribe with <c>since</c>: whether every publication after it is in
 /// <paramref name="Publications"/>; <see langword="null"/> without <c>since</c>.</param>
 /// <param name="Publications">The recovered publications, oldest first (empty when not recovered).</param>
-public sealed record SubscribeReply(string Channel, StreamPosition? Position, bool? Recovered, IReadOnlyList<Publication> Publications);
+/// <param name="Data">The raw JSON the application's backend gave with its allow (docs/proxy.md), written last as
+/// <c>"data"</c>; empty for none.</param>
+public sealed record SubscribeReply(string Channel, StreamPosition? Position, bool? Recovered, IReadOnlyList<Publication> Publications, ReadOnlyMemory<byte> Data = default);
 
 /// <summary>The body of a successful <c>history</c> result.</summary>
 /// <param name="Publications">The publications asked for, oldest first.</param>

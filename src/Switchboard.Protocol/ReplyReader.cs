@@ -12,7 +12,8 @@ public static class ReplyReader
     {
         var f = Read(result);
         StreamPosition? position = f.Offset is { } offset ? new StreamPosition(offset, f.Epoch ?? "") : null;
-        return new SubscribeReply(f.Channel ?? channel, position, f.Recovered, WithChannel(f.Publications, f.Channel ?? channel));
+        var data = f.Data.Equals(default(Range)) ? default : MessageFields.Slice(result, f.Data, default);
+        return new SubscribeReply(f.Channel ?? channel, position, f.Recovered, WithChannel(f.Publications, f.Channel ?? channel), data);
     }
 
     /// <summary>Reads a history result of <paramref name="channel"/>.</summary>

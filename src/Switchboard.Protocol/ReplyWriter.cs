@@ -9,7 +9,7 @@ namespace Switchboard.Protocol;
 /// <remarks>Thread safety: stateless, safe to call from many threads.</remarks>
 public static class ReplyWriter
 {
-    /// <summary>Writes a subscribe result: <c>channel</c>, then for a concrete channel <c>offset</c> and <c>epoch</c>, then for a subscribe with <c>since</c> <c>recovered</c> and <c>publications</c>.</summary>
+    /// <summary>Writes a subscribe result: <c>channel</c>, then for a concrete channel <c>offset</c> and <c>epoch</c>, then for a subscribe with <c>since</c> <c>recovered</c> and <c>publications</c>, then the backend's <c>data</c> when there is one.</summary>
     public static void WriteSubscribe(Utf8JsonWriter w, SubscribeReply reply)
     {
         w.WriteString(JsonNames.Channel, reply.Channel);
@@ -22,6 +22,12 @@ public static class ReplyWriter
         {
             w.WriteBoolean(JsonNames.Recovered, recovered);
             MessageWriter.WritePublications(w, recovered ? reply.Publications : []);
+        }
+
+        if (!reply.Data.IsEmpty)
+        {
+            w.WritePropertyName(JsonNames.Data);
+            w.WriteRawValue(reply.Data.Span, skipInputValidation: true); // Parsed when the backend's answer was read.
         }
     }
 

@@ -98,6 +98,12 @@ public sealed class ServerMessage
     /// <summary>The connection's command burst (<c>limits.command_burst</c> in <c>welcome</c>); 0 when not limited.</summary>
     public int CommandBurst { get; init; }
 
+    /// <summary>
+    /// The raw JSON of <c>welcome</c>'s <c>data</c>: what the application's backend said about the connection when it
+    /// let it in (docs/proxy.md). Empty when absent.
+    /// </summary>
+    public ReadOnlyMemory<byte> Data { get; init; }
+
     /// <summary>The message of <c>auth_invalid</c>.</summary>
     public string? Message { get; init; }
 }

@@ -50,6 +50,7 @@ public static class ServerMessageReader
                 Version = f.Version,
                 CommandsPerSecond = f.CommandsPerSecond,
                 CommandBurst = f.CommandBurst,
+                Data = f.Data.Equals(default(Range)) ? default : MessageFields.Slice(utf8, f.Data, default),
             },
             ServerMessageType.Unsubscribe => new ServerMessage { Type = type, TypeName = typeName, Channel = f.Channel, Reason = f.Reason, Resubscribe = f.Resubscribe },
             ServerMessageType.Pong => new ServerMessage { Type = type, TypeName = typeName, Id = f.Id },

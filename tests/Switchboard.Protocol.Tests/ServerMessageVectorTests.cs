@@ -69,6 +69,12 @@ public sealed class ServerMessageVectorTests
         Assert.Equal((new StreamPosition(3, "e"), (bool?)true), (reply.Position, reply.Recovered));
         Assert.Equal(3, Assert.Single(reply.Publications).Offset);
 
+        Assert.True(reply.Data.IsEmpty);
+        var withData = ReplyReader.ReadSubscribe(Read("""{"type":"result","id":2,"success":true,"result":{"channel":"o.1","offset":5,"epoch":"e","data":{"status":"paid"}}}""").Result.Span, "o.1");
+        Assert.Equal("""{"status":"paid"}""", Encoding.UTF8.GetString(withData.Data.Span));
+        Assert.Equal("""{"a":[1]}""", Encoding.UTF8.GetString(Read("""{"type":"welcome","client":"c","user":"u","node":"n","ping":25,"version":1,"data":{"a":[1]}}""").Data.Span));
+        Assert.True(welcome.Data.IsEmpty);
+
         var history = ReplyReader.ReadHistory(Read("""{"type":"result","id":3,"success":true,"result":{"publications":[],"offset":5,"epoch":"E","recovered":false}}""").Result.Span, "a");
         Assert.Equal((new StreamPosition(5, "E"), false), (history.Position, history.Complete));
 
@@ -106,7 +112,7 @@ public sealed class ServerMessageVectorTests
         switch (m.Type)
         {
             case ServerMessageType.Welcome:
-                MessageWriter.WriteWelcome(b, m.Client!, m.User, m.Node!, m.PingSeconds, m.CommandsPerSecond, m.CommandBurst);
+                MessageWriter.WriteWelcome(b, m.Client!, m.User, m.Node!, m.PingSeconds, m.CommandsPerSecond, m.CommandBurst, m.Data.Span);
                 break;
             case ServerMessageType.Message:
                 MessageWriter.WritePublication(b, m.Publication!);

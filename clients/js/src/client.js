@@ -51,6 +51,8 @@ export class SwitchboardClient extends Emitter {
     this.clientId = null;
     /** The user the server authenticated the connection as, or null when anonymous. */
     this.user = null;
+    /** `welcome.data`: what the application's backend said when it let this connection in (docs/proxy.md), or null. */
+    this.welcomeData = null;
     /** The close code and reason of the last disconnect, and whether the client reconnects from it. */
     this.lastDisconnect = null;
   }
@@ -217,12 +219,15 @@ export class SwitchboardClient extends Emitter {
     if (this.#options.batch) url.searchParams.set('batch', '1');
     // Browsers cannot set headers on a WebSocket upgrade, so the token goes in the query (docs/protocol.md).
     if (token) url.searchParams.set('token', token);
+    // For the application's backend that decides who connects (docs/proxy.md); the server speaks first, so the URL.
+    if (this.#options.connectData != null) url.searchParams.set('data', JSON.stringify(this.#options.connectData));
     return url.toString();
   }
 
   #onWelcome(connection, welcome) {
     this.clientId = welcome.client ?? null;
     this.user = welcome.user ?? null;
+    this.welcomeData = welcome.data ?? null;
     this.#retries.succeeded();
     this.lastDisconnect = null;
     connection.startHeartbeat(typeof welcome.ping === 'number' && welcome.ping > 0 ? welcome.ping : 25);

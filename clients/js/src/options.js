@@ -12,6 +12,7 @@ export const defaults = {
   offlineBufferSize: 1000,
   offlineBufferOverflow: 'reject',
   browserEvents: true,
+  connectData: null,
 };
 
 /** Fills in the defaults and checks what cannot work, with a message that says what to do. */

@@ -9,7 +9,8 @@ import { toPublication } from './publication.js';
  * `recovered: false` and the next publication has `followsGap: true`: reload state (e.g. with `client.history`).
  *
  * Events: `message` (data, publication), `join` / `leave` (presence client, with `presence: true`), `subscribed`
- * ({ recovered, resubscribed, offset, epoch, missed }), `error` (a CommandError when the server refused), `unsubscribed`.
+ * ({ recovered, resubscribed, offset, epoch, missed, data }: `data` is what the application's backend sent with the
+ * result, docs/proxy.md), `error` (a CommandError when the server refused), `unsubscribed`.
  */
 export class Subscription extends Emitter {
   #client;
@@ -39,6 +40,8 @@ export class Subscription extends Emitter {
     this.recovered = null;
     /** 'subscribing' | 'subscribed' | 'unsubscribed' */
     this.state = 'subscribing';
+    /** The application backend's `data` from the last subscribe result (docs/proxy.md); null when none. */
+    this.data = null;
     this.#ready = new Promise((resolve, reject) => {
       this.#readyResolve = resolve;
       this.#readyReject = reject;
@@ -72,6 +75,7 @@ export class Subscription extends Emitter {
     this.#everSubscribed = true;
     this.state = 'subscribed';
     this.healing = false;
+    this.data = result.data ?? null;
     let recovered = null;
     let missed = 0;
     if (this.isWildcard) {
@@ -100,7 +104,7 @@ export class Subscription extends Emitter {
     }
     if (recovered !== null) this.recovered = recovered;
     this.#readyResolve();
-    this.emit('subscribed', { recovered, resubscribed, offset: this.#position?.offset ?? null, epoch: this.#position?.epoch ?? null, missed });
+    this.emit('subscribed', { recovered, resubscribed, offset: this.#position?.offset ?? null, epoch: this.#position?.epoch ?? null, missed, data: this.data });
   }
 
   /** @internal The server refused the subscribe. */

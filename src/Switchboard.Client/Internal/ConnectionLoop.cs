@@ -304,13 +304,25 @@ internal sealed class ConnectionLoop
     private Uri BuildUri()
     {
         var url = _options.Url!;
-        if (!_options.Batch)
+        var parameters = new List<string>(2);
+        if (_options.Batch)
+        {
+            parameters.Add("batch=1");
+        }
+
+        if (_options.ConnectData is { } data)
+        {
+            parameters.Add("data=" + Uri.EscapeDataString(data.GetRawText()));
+        }
+
+        if (parameters.Count == 0)
         {
             return url;
         }
 
         var builder = new UriBuilder(url);
-        builder.Query = string.IsNullOrEmpty(builder.Query) || builder.Query == "?" ? "batch=1" : builder.Query.TrimStart('?') + "&batch=1";
+        var query = builder.Query.TrimStart('?');
+        builder.Query = string.Join('&', query.Length == 0 ? parameters : parameters.Prepend(query));
         return builder.Uri;
     }
 

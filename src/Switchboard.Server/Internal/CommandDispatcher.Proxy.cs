@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using Switchboard.Brokers;
 using Switchboard.Protocol;
+using Switchboard.Server.Proxy;
 using Switchboard.Server.Proxy.Internal;
 
 namespace Switchboard.Server.Internal;
@@ -15,11 +16,19 @@ internal sealed partial class CommandDispatcher
     private static ProxyRequest RequestOf(SwitchboardConnection connection, Command command, ReadOnlyMemory<byte> data = default) =>
         new(connection.Id, connection.Identity.UserId, command.Channel?.Value, data, command.Method, command.Since);
 
-    /// <summary>Asks the backend about a subscribe; false when it refused (the error or the close is already sent).</summary>
-    private async ValueTask<bool> ProxyAllowsSubscribeAsync(SwitchboardConnection connection, Command command, CancellationToken cancellationToken)
+    /// <summary>
+    /// Asks the backend about a subscribe: <see langword="null"/> when it refused (the error or the close is already
+    /// sent), else its <c>result.data</c> for the subscribe result (empty for none).
+    /// </summary>
+    private async ValueTask<ReadOnlyMemory<byte>?> ProxySubscribeAsync(SwitchboardConnection connection, Command command, CancellationToken cancellationToken)
     {
         var outcome = await _proxy.CallAsync(ProxyKind.Subscribe, _proxy.Options.Subscribe.Url!, RequestOf(connection, command), connection.ForwardedHeaders, cancellationToken).ConfigureAwait(false);
-        return Allows(connection, command, outcome);
+        if (!Allows(connection, command, outcome))
+        {
+            return null;
+        }
+
+        return outcome.ResultData is { } data ? Encoding.UTF8.GetBytes(data.GetRawText()) : ReadOnlyMemory<byte>.Empty;
     }
 
     /// <summary>An rpc no handler has: the backend's <c>result.data</c> is its result.</summary>

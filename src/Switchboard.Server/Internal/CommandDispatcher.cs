@@ -172,9 +172,15 @@ internal sealed partial class CommandDispatcher
             return; // join/leave events show presence, so asking for them needs the presence permission.
         }
 
-        if (_proxy.Options.Subscribe.AppliesTo(channel.Value) && !await ProxyAllowsSubscribeAsync(connection, command, cancellationToken).ConfigureAwait(false))
+        var data = ReadOnlyMemory<byte>.Empty;
+        if (_proxy.Options.Subscribe.AppliesTo(channel.Value))
         {
-            return;
+            if (await ProxySubscribeAsync(connection, command, cancellationToken).ConfigureAwait(false) is not { } allowed)
+            {
+                return;
+            }
+
+            data = allowed;
         }
 
         var subscription = new ChannelSubscription(connection, channel, command.Presence);
@@ -189,7 +195,7 @@ internal sealed partial class CommandDispatcher
             added = true;
             if (channel.IsWildcard)
             {
-                Reply(connection, command, new SubscribeReply(channel.Value, null, null, []), ReplyWriter.WriteSubscribe);
+                Reply(connection, command, new SubscribeReply(channel.Value, null, null, [], data), ReplyWriter.WriteSubscribe);
                 _node.GoLive(subscription, null);
                 return;
             }
@@ -200,7 +206,7 @@ internal sealed partial class CommandDispatcher
             {
                 connection.Metrics?.Recovery(recovered);
             }
-            Reply(connection, command, new SubscribeReply(channel.Value, history.Position, command.Since is null ? null : recovered, history.Publications), ReplyWriter.WriteSubscribe);
+            Reply(connection, command, new SubscribeReply(channel.Value, history.Position, command.Since is null ? null : recovered, history.Publications, data), ReplyWriter.WriteSubscribe);
 
             // Without an id the client gets no result, but it still must not see what the result would have covered twice.
             _node.GoLive(subscription, history.Position);

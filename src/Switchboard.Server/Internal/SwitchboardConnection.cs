@@ -97,6 +97,9 @@ internal sealed partial class SwitchboardConnection
     /// <summary>1 while the refresh proxy is being asked to extend this connection (set and cleared with <see cref="Interlocked"/>).</summary>
     public int ProxyRefreshing;
 
+    /// <summary>When a failed refresh call may be made again; <see langword="null"/> until one failed.</summary>
+    public Proxy.Internal.ProxyRefreshRetry? ProxyRefreshRetry { get; set; }
+
     /// <summary>The node's <see cref="TimeProvider.GetTimestamp"/> when the last heartbeat ping was sent; 0 before the first.</summary>
     public long LastPingTimestamp { get; set; }
 

@@ -23,9 +23,18 @@ public interface IChannelAuthorizer
     bool IsAllowed(ConnectionIdentity identity, ChannelAction action, ChannelPattern channel);
 }
 
-/// <summary>The development-mode authorizer: everything is allowed on every valid channel.</summary>
+/// <summary>
+/// The development-mode authorizer: everything is allowed on every valid channel, except that an identity with
+/// <see cref="ConnectionIdentity.AllowedChannels"/> (the application's backend or sign-in said which channels) may
+/// subscribe only to those: a narrowing someone decided is never dropped because no rules are configured.
+/// </summary>
 public sealed class OpenChannelAuthorizer : IChannelAuthorizer
 {
     /// <inheritdoc />
-    public bool IsAllowed(ConnectionIdentity identity, ChannelAction action, ChannelPattern channel) => true;
+    public bool IsAllowed(ConnectionIdentity identity, ChannelAction action, ChannelPattern channel)
+    {
+        ArgumentNullException.ThrowIfNull(identity);
+        ArgumentNullException.ThrowIfNull(channel);
+        return action != ChannelAction.Subscribe || identity.AllowedChannels is not { } allowed || RuleChannelAuthorizer.IsClaimed(allowed, channel.Value.Split('.'));
+    }
 }

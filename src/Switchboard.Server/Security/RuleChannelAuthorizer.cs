@@ -61,7 +61,8 @@ public sealed class RuleChannelAuthorizer : IChannelAuthorizer
         }
     }
 
-    private static bool IsClaimed(IReadOnlyList<ChannelPattern> allowed, string[] target)
+    /// <summary>Whether one of the identity's <paramref name="allowed"/> patterns covers all of <paramref name="target"/> (its segments).</summary>
+    internal static bool IsClaimed(IReadOnlyList<ChannelPattern> allowed, string[] target)
     {
         foreach (var pattern in allowed)
         {

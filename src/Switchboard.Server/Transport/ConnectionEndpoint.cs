@@ -48,7 +48,7 @@ internal sealed class ConnectionEndpoint
             return;
         }
 
-        if (!await _origins.IsAllowedAsync(context).ConfigureAwait(false))
+        if (!await _origins.IsAllowedAsync(context, protocol.Authentication.UsesConnectProxy && _proxy.Connect.IsEnabled).ConfigureAwait(false))
         {
             context.Response.StatusCode = StatusCodes.Status403Forbidden;
             return;

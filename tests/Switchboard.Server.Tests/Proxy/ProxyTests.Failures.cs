@@ -37,7 +37,7 @@ public sealed partial class ProxyTests
     [InlineData("10 MB")]
     public async Task A_failing_backend_gets_the_client_unavailable_and_the_connection_server_and_other_channels_live(string failure)
     {
-        await using var server = await StartServerAsync();
+        await using var server = await StartServerAsync(o => o.Timeout = TimeSpan.FromSeconds(1)); // Slow is 3 s.
         _backend.Respond = failure switch
         {
             "slow" => static async (_, context) =>

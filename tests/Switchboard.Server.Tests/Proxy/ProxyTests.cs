@@ -24,6 +24,9 @@ public sealed partial class ProxyTests : IAsyncLifetime
             {
                 s.Configure<SwitchboardProxyOptions>(o =>
                 {
+                    // Generous: the first call of a test process builds the HTTP client cold, which on a loaded
+                    // machine can take longer than the 1 s default. The tests of the timeout set their own.
+                    o.Timeout = TimeSpan.FromSeconds(10);
                     o.Subscribe.Url = _backend.Url("subscribe");
                     o.Subscribe.Channels.Add("orders.>");
                     o.Publish.Url = _backend.Url("publish");

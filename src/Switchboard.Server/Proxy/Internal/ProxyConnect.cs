@@ -21,10 +21,10 @@ internal sealed class ProxyConnect(ProxyClient client)
 
     public SwitchboardProxyOptions Options => client.Options;
 
-    /// <summary>Asks the backend who <paramref name="clientId"/> is.</summary>
-    public async Task<ProxyConnectOutcome> ConnectAsync(string clientId, IReadOnlyList<KeyValuePair<string, string>> headers, CancellationToken cancellationToken)
+    /// <summary>Asks the backend who <paramref name="clientId"/> is; <paramref name="data"/> is the client's connect data (raw JSON, empty for none).</summary>
+    public async Task<ProxyConnectOutcome> ConnectAsync(string clientId, ReadOnlyMemory<byte> data, IReadOnlyList<KeyValuePair<string, string>> headers, CancellationToken cancellationToken)
     {
-        var outcome = await client.CallAsync(ProxyKind.Connect, client.Options.Connect.Url!, new ProxyRequest(clientId, null, null), headers, cancellationToken).ConfigureAwait(false);
+        var outcome = await client.CallAsync(ProxyKind.Connect, client.Options.Connect.Url!, new ProxyRequest(clientId, null, null, data), headers, cancellationToken).ConfigureAwait(false);
         return Interpret(outcome, refreshed: null);
     }
 

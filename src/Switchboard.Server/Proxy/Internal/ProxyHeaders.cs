@@ -7,11 +7,7 @@ internal static class ProxyHeaders
 {
     public static KeyValuePair<string, string>[] From(HttpContext context, SwitchboardProxyOptions options)
     {
-        if (!options.IsEnabled)
-        {
-            return [];
-        }
-
+        // Copied even when no call of the built-in protocol is configured: a handler may call through IProxyClient.
         var headers = new List<KeyValuePair<string, string>>();
         foreach (var name in options.ForwardedHeaders)
         {

@@ -8,4 +8,6 @@ internal enum ProxyKind
     Subscribe,
     Publish,
     Rpc,
+    /// <summary>A handler's own call (<see cref="IProxyClient"/>).</summary>
+    Handler,
 }

@@ -29,7 +29,8 @@ internal sealed class ProxyMetrics
         ProxyKind.Refresh => "refresh",
         ProxyKind.Subscribe => "subscribe",
         ProxyKind.Publish => "publish",
-        _ => "rpc",
+        ProxyKind.Rpc => "rpc",
+        _ => "handler",
     };
 
     public void Completed(ProxyKind kind, ProxyOutcome outcome, long started)

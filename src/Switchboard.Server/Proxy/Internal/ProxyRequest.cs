@@ -38,7 +38,7 @@ internal readonly record struct ProxyRequest(string Client, string? User, string
         if (!Data.IsEmpty)
         {
             w.WritePropertyName("data"u8);
-            w.WriteRawValue(Data.Span, skipInputValidation: true); // Parsed by CommandParser already.
+            w.WriteRawValue(Data.Span, skipInputValidation: true); // Checked already: by CommandParser, or ProxyConnectData for connect data.
         }
 
         if (Since is { } since)

@@ -22,6 +22,7 @@ internal static class ProxyServices
         services.TryAddSingleton<ProxyMetrics>();
         services.TryAddSingleton<ProxyClient>();
         services.TryAddSingleton<ProxyConnect>();
+        services.TryAddSingleton<IProxyClient, HandlerProxyClient>();
         services.AddHttpClient(ProxyClient.HttpClientName, static (sp, client) =>
             {
                 client.Timeout = Timeout.InfiniteTimeSpan; // The call's own budget and the pipeline's timeout decide.

@@ -119,7 +119,13 @@ internal sealed class ConnectionAdmission
 
     private async Task<ConnectionIdentity?> ConnectThroughProxyAsync(HttpContext context, WebSocket socket, string address, string clientId, KeyValuePair<string, string>[] headers)
     {
-        var outcome = await _connect.ConnectAsync(clientId, headers, context.RequestAborted).ConfigureAwait(false);
+        if (!Proxy.Internal.ProxyConnectData.TryRead(context.Request, out var data, out var invalid))
+        {
+            await RejectAsync(socket, address, invalid!, null).ConfigureAwait(false);
+            return null;
+        }
+
+        var outcome = await _connect.ConnectAsync(clientId, data, headers, context.RequestAborted).ConfigureAwait(false);
         if (outcome.Identity is { } identity)
         {
             return identity;

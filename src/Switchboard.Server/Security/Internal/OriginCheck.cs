@@ -27,7 +27,12 @@ internal sealed class OriginCheck
         _logger = logger;
     }
 
-    public async ValueTask<bool> IsAllowedAsync(HttpContext context)
+    /// <summary>
+    /// Whether the upgrade's origin may connect. <paramref name="cookieGoesToBackend"/>: the protocol's clients without a
+    /// token are whoever the connect proxy says from the forwarded cookie, which makes that cookie an ambient credential
+    /// too (docs/proxy.md, Security).
+    /// </summary>
+    public async ValueTask<bool> IsAllowedAsync(HttpContext context, bool cookieGoesToBackend = false)
     {
         var origins = context.Request.Headers.Origin;
         if (origins.Count == 0)
@@ -47,7 +52,7 @@ internal sealed class OriginCheck
         {
             allowed = list.Contains(origin);
         }
-        else if (!_policy.AnyOrigin && IsAmbientSignIn(context))
+        else if (!_policy.AnyOrigin && (IsAmbientSignIn(context) || (cookieGoesToBackend && IsCookieForBackend(context))))
         {
             allowed = string.Equals(origin, $"{context.Request.Scheme}://{context.Request.Host.Value}", StringComparison.OrdinalIgnoreCase);
             if (!allowed)
@@ -70,6 +75,11 @@ internal sealed class OriginCheck
     }
 
     private static bool IsAmbientSignIn(HttpContext context) => AppSignIn.IsSignedIn(context) && context.Request.Headers.Authorization.Count == 0;
+
+    /// <summary>A cookie the connect call would forward: there is one, and no token that would be used instead.</summary>
+    private bool IsCookieForBackend(HttpContext context) =>
+        context.Request.Headers.Cookie.Count > 0
+        && (_policy.Tokens is null || ConnectionAdmission.TokenFromRequest(context.Request) is (null, null));
 
     /// <summary>The endpoint's CORS policy: none, or one (a named policy that does not resolve is a policy that allows nothing).</summary>
     private async ValueTask<(bool HasPolicy, CorsPolicy? Policy)> EndpointCorsPolicyAsync(HttpContext context)

@@ -74,7 +74,8 @@ internal sealed class TokenExpiryMonitor : BackgroundService
             else if (identity.FromProxy)
             {
                 // The client cannot refresh what the backend granted: the node asks the backend, ahead of the expiry.
-                if (now >= deadline - ahead && _proxy.Options.Refresh.IsEnabled && Interlocked.Exchange(ref connection.ProxyRefreshing, 1) == 0)
+                if (now >= deadline - ahead && _proxy.Options.Refresh.IsEnabled && (connection.ProxyRefreshRetry?.IsDue(now) ?? true)
+                    && Interlocked.Exchange(ref connection.ProxyRefreshing, 1) == 0)
                 {
                     _ = RefreshThroughProxyAsync(connection, identity);
                 }
@@ -92,8 +93,9 @@ internal sealed class TokenExpiryMonitor : BackgroundService
 
     /// <summary>
     /// The refresh call: a new <c>expire_at</c> replaces the identity's; a <c>disconnect</c> closes now; an error or a
-    /// failure leaves the expiry as it is (failures are tried again on a later tick, errors are final: the connection
-    /// closes with 4001 when it expires). Never throws.
+    /// failure leaves the expiry as it is (failures are tried again later, errors are final: the connection
+    /// closes with 4001 when it expires). A failure waits out <see cref="Proxy.Internal.ProxyRefreshRetry"/>'s backoff
+    /// before the next call. Never throws.
     /// </summary>
     private async Task RefreshThroughProxyAsync(SwitchboardConnection connection, ConnectionIdentity identity)
     {
@@ -104,10 +106,12 @@ internal sealed class TokenExpiryMonitor : BackgroundService
             if (outcome.Identity is { } refreshed)
             {
                 connection.Identity = refreshed;
+                connection.ProxyRefreshRetry?.Succeeded();
                 retry = true; // Extended: the next expiry is refreshed in its turn.
             }
             else if (outcome.CloseCode == CloseCodes.TryAgainLater)
             {
+                (connection.ProxyRefreshRetry ??= new()).Failed(_node.Time.GetUtcNow(), Random.Shared);
                 retry = true;
             }
             else if (outcome.CloseCode != CloseCodes.PolicyViolation)
