@@ -110,10 +110,11 @@ public sealed partial class ProxyTests
         Assert.Equal("Healthy", ready!["checks"]!["switchboard-proxy"]!["status"]!.GetValue<string>());
     }
 
-    [Fact]
-    public async Task Many_subscribes_at_once_against_a_slow_backend_stay_bounded_and_the_excess_is_refused_at_once()
+    [Theory]
+    [InlineData(30, 4, 4)]
+    [InlineData(1000, 16, 64)] // The flood: a thousand subscribes hold no more than the bound's calls.
+    public async Task Many_subscribes_at_once_against_a_slow_backend_stay_bounded_and_the_excess_is_refused_at_once(int clients, int concurrent, int queued)
     {
-        const int clients = 30, concurrent = 4, queued = 4;
         await using var server = await StartServerAsync(o =>
         {
             o.MaxConcurrentCalls = concurrent;
