@@ -90,7 +90,7 @@ public sealed partial class DashboardMetricsTests
 
             Assert.Contains("switchboard.gap.healed", touched);
             Assert.Contains("switchboard.nats.errors", touched);
-            var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
+            var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
             using var http = new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromSeconds(60) };
             var text = await http.GetStringAsync(new Uri("/metrics", UriKind.Relative));
             return [.. text.Split('\n').Where(static l => l.Length > 0 && l[0] != '#').Select(static l => SeriesName().Match(l).Value)];
