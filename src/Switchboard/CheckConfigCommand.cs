@@ -44,7 +44,7 @@ internal static class CheckConfigCommand
             security.IsOpenDevelopmentMode ? "open development mode (no authentication)"
                 : security.HasAuthKey ? "tokens required" + (security.Auth.AllowAnonymous == true ? " (anonymous allowed)" : string.Empty)
                 : "anonymous clients",
-            $"{security.Channels.Count} channel rules",
+            security.Channels.Count == 1 ? "1 channel rule" : $"{security.Channels.Count} channel rules",
             string.IsNullOrWhiteSpace(app.Configuration[$"{Switchboard.Redis.SwitchboardRedisOptions.SectionName}:Configuration"]) ? "one node in memory" : "Redis scale-out",
         };
         if (!string.IsNullOrWhiteSpace(app.Configuration[$"{Switchboard.Nats.SwitchboardNatsOptions.SectionName}:Url"]))

@@ -26,7 +26,7 @@ public sealed class CheckConfigTests
             """);
         using var process = ChildProcess.Switchboard(["check-config", "--config", "prod.json", "--environment", "Production"], workingDirectory: directory.Path);
         Assert.True(await process.WaitForExitAsync(Exit) == 0, process.Output);
-        Assert.Contains("the configuration is valid: Production environment, tokens required, 1 channel rules", process.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains("the configuration is valid: Production environment, tokens required, 1 channel rule,", process.StandardOutput, StringComparison.Ordinal);
         Assert.Contains("HTTP API at /api (CORS for https://admin.example.com)", process.StandardOutput, StringComparison.Ordinal);
         Assert.Empty(process.StandardError);
         Assert.DoesNotContain(Secret, process.Output, StringComparison.Ordinal);
