@@ -14,9 +14,10 @@ log() { printf '==> %s\n' "$*" >&2; }
 # Each entry: "command package". Add a line when a suite starts to need a program (redis-server, chromium, ...).
 # "py:MODULE package" checks that Debian's /usr/bin/python3 can import MODULE (the samples' seed clients and the
 # Python client's suite use it).
-required=("redis-server redis-server" "nats-server nats-server" "promtool prometheus" "openssl openssl" "git git" "chromium chromium" "py:websockets python3-websockets" "py:websocket python3-websocket" "py:tenacity python3-tenacity" "nginx nginx"
+required=("redis-server redis-server" "nats-server nats-server" "openssl openssl" "git git" "chromium chromium" "py:websockets python3-websockets" "py:websocket python3-websocket" "py:tenacity python3-tenacity" "nginx nginx"
   "py:ensurepip python3-venv" "py:httpx python3-httpx" "py:pytest python3-pytest" "py:mypy python3-mypy" "py:fastapi python3-fastapi")
 missing=()
+required+=("promtool prometheus") # promtool checks deploy/prometheus/rules.yml (DashboardMetricsTests)
 for entry in "${required[@]}"; do
   check="${entry%% *}"
   case "$check" in
