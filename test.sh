@@ -18,6 +18,7 @@ required=("redis-server redis-server" "nats-server nats-server" "openssl openssl
   "py:ensurepip python3-venv" "py:httpx python3-httpx" "py:pytest python3-pytest" "py:mypy python3-mypy" "py:fastapi python3-fastapi"
   "py:pytest_asyncio python3-pytest-asyncio" "py:uvicorn python3-uvicorn")
 missing=()
+required+=("promtool prometheus") # promtool checks deploy/prometheus/rules.yml (DashboardMetricsTests)
 for entry in "${required[@]}"; do
   check="${entry%% *}"
   case "$check" in

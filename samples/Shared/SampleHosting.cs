@@ -1,6 +1,8 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
 using Switchboard.Server.Diagnostics;
+using Switchboard.Server.HttpApi;
 
 namespace Switchboard.Samples;
 
@@ -41,9 +43,18 @@ internal static partial class SampleHosting
         return builder;
     }
 
-    /// <summary>Maps <c>/metrics</c> (Prometheus text), <c>/health/live</c> and <c>/health/ready</c>, as <c>switchboard serve</c> does (docs/observability.md, docs/deploy.md).</summary>
+    /// <summary>
+    /// Maps <c>/metrics</c> (Prometheus text), <c>/health/live</c> and <c>/health/ready</c>, as <c>switchboard serve</c>
+    /// does (docs/observability.md, docs/deploy.md), and with <c>--Switchboard:HttpApi:AllowedOrigins:0=ORIGIN</c> answers
+    /// CORS for the sample's HTTP endpoints with the HTTP API's policy (docs/http-api.md#cors); without it, no CORS headers.
+    /// </summary>
     public static WebApplication MapOperationsEndpoints(this WebApplication app)
     {
+        if (app.Services.GetRequiredService<IOptions<SwitchboardHttpApiOptions>>().Value.AllowedOrigins.Count > 0)
+        {
+            app.UseCors(SwitchboardHttpApiOptions.CorsPolicyName);
+        }
+
         app.MapSwitchboardHealthChecks();
         app.MapPrometheusScrapingEndpoint("/metrics");
 

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Switchboard.Server.HttpApi;
 
 namespace Microsoft.AspNetCore.Builder;
@@ -12,7 +13,9 @@ public static class SwitchboardHttpApiEndpointRouteBuilderExtensions
     /// Maps the HTTP API under <paramref name="prefix"/> (default <c>/api</c>): <c>POST publish, broadcast, send,
     /// disconnect, presence, history, channels, info</c>, each taking and returning a JSON object (docs/http-api.md).
     /// Separate from <c>MapSwitchboard</c> because it is for backends, not browsers: map it only where backends can
-    /// reach it. Every request needs the key from <c>Switchboard:HttpApi:Key</c>; mapping without one throws.
+    /// reach it. Every request needs the key from <c>Switchboard:HttpApi:Key</c>; mapping without one throws. With
+    /// <c>Switchboard:HttpApi:AllowedOrigins</c>, the group gets the CORS policy
+    /// <see cref="SwitchboardHttpApiOptions.CorsPolicyName"/>, which needs <c>app.UseCors()</c> in the pipeline.
     /// </summary>
     public static RouteGroupBuilder MapSwitchboardApi(this IEndpointRouteBuilder endpoints, string prefix = "/api")
     {
@@ -26,6 +29,12 @@ public static class SwitchboardHttpApiEndpointRouteBuilderExtensions
         Map(group, "history", api.HistoryAsync);
         Map(group, "channels", api.ChannelsAsync);
         Map(group, "info", api.InfoAsync);
+        if (endpoints.ServiceProvider.GetRequiredService<IOptions<SwitchboardHttpApiOptions>>().Value.AllowedOrigins.Count > 0)
+        {
+            // Only then: with no origins, no CORS metadata, so preflights get 405 and no response any CORS header.
+            group.RequireCors(SwitchboardHttpApiOptions.CorsPolicyName);
+        }
+
         return group;
     }
 

@@ -43,7 +43,10 @@ public static class SwitchboardServiceCollectionExtensions
         services.TryAddSingleton<Switchboard.Server.Internal.Cluster.ClusterControl>();
         services.TryAddSingleton<SwitchboardServer>();
         services.TryAddSingleton<ISwitchboard>(static sp => sp.GetRequiredService<SwitchboardServer>());
-        services.AddOptions<SwitchboardHttpApiOptions>().BindConfiguration(SwitchboardHttpApiOptions.SectionName);
+        services.AddOptions<SwitchboardHttpApiOptions>().BindConfiguration(SwitchboardHttpApiOptions.SectionName).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SwitchboardHttpApiOptions>, SwitchboardHttpApiOptionsValidator>());
+        services.AddCors(); // The HTTP API's policy (Switchboard:HttpApi:AllowedOrigins); nothing applies it unless an endpoint asks.
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<Microsoft.AspNetCore.Cors.Infrastructure.CorsOptions>, HttpApiCorsPolicy>());
         services.AddSwitchboardSecurity();
         Switchboard.Server.Proxy.Internal.ProxyServices.AddSwitchboardProxy(services);
         services.TryAddEnumerable(ServiceDescriptor.Transient<IConfigureOptions<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>, FileDescriptorBudget>());

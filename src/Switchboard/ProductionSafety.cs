@@ -13,7 +13,7 @@ internal static class ProductionSafety
             return null;
         }
 
-        return $"switchboard: refusing to start in the {environment.EnvironmentName} environment without authentication: " +
+        return $"refusing to start in the {environment.EnvironmentName} environment without authentication: " +
             "set Switchboard:Auth:Secret (or PublicKeyPem, PublicKeyFile, JwksFile), or Switchboard:Auth:AllowAnonymous=true to run without tokens on purpose.";
     }
 }

@@ -18,77 +18,46 @@ internal static partial class ServeCommand
 
     public static Command Create()
     {
-        var urls = new Option<string>("--urls") { Description = "Addresses to listen on, separated by ';'.", DefaultValueFactory = _ => DefaultUrls };
-        var config = new Option<FileInfo>("--config") { Description = "An extra JSON configuration file, read after appsettings.json. It must exist: a missing file stops the command rather than running without its settings." }.AcceptExistingOnly();
-        var cert = new Option<FileInfo>("--cert") { Description = "A PEM certificate (with its chain) for the https:// addresses in --urls, so clients use wss://. Without --urls, serve listens on https://localhost:8000." }.AcceptExistingOnly();
-        var key = new Option<FileInfo>("--key") { Description = "The PEM private key of --cert, when the certificate file does not hold it." }.AcceptExistingOnly();
-        var logFormat = new Option<string>("--log-format") { Description = "Console log format: text (one readable line per event) or json (one JSON object per line).", DefaultValueFactory = _ => ServeLogging.Text };
-        logFormat.AcceptOnlyFromAmong(ServeLogging.Text, ServeLogging.Json);
-        var command = new Command("serve", "Run the Switchboard server. Any --Section:Key=value flag sets a configuration value, e.g. --Switchboard:HistorySize=100.")
-        {
-            urls,
-            config,
-            cert,
-            key,
-            logFormat,
-        };
-        command.TreatUnmatchedTokensAsErrors = false;
+        var options = new ServeCommandOptions();
+        var command = new Command("serve", "Run the Switchboard server. Any --Section:Key=value flag sets a configuration value, e.g. --Switchboard:HistorySize=100.");
+        options.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
-            var error = parse.InvocationConfiguration.Error;
-            WebApplication? app = null;
+            await using var startup = ServeStartup.Prepare(options, parse);
+            if (!startup.IsValid)
+            {
+                await startup.WriteOneLineAsync(parse.InvocationConfiguration.Error).ConfigureAwait(false);
+                return startup.ExitCode;
+            }
+
+            var app = startup.App!;
             try
             {
-                var extras = new ServeExtras { LogFormat = parse.GetValue(logFormat)! };
-                var listen = parse.GetValue(urls)!;
-                if (parse.GetValue(cert) is { } certFile)
-                {
-                    extras.Certificate = ServeTls.Load(certFile, parse.GetValue(key), out var certError);
-                    if (extras.Certificate is null)
-                    {
-                        await error.WriteLineAsync(certError).ConfigureAwait(false);
-                        return 2;
-                    }
-
-                    listen = parse.GetResult(urls) is { Implicit: false } ? listen : DefaultHttpsUrls;
-                    if (!ServeTls.HasHttpsUrl(listen))
-                    {
-                        await error.WriteLineAsync($"switchboard: --cert is given but --urls has no https:// address ({listen}).").ConfigureAwait(false);
-                        return 2;
-                    }
-                }
-
-                // Building maps the endpoint, which already reads (and so validates) the options.
-                app = BuildApp(listen, parse.GetValue(config), [.. parse.UnmatchedTokens], extras);
-                if (ProductionSafety.Check(app.Environment, app.Services.GetRequiredService<IOptions<SwitchboardSecurityOptions>>().Value) is { } refusal)
-                {
-                    await error.WriteLineAsync(refusal).ConfigureAwait(false);
-                    await app.DisposeAsync().ConfigureAwait(false);
-                    return 3;
-                }
-
                 await app.StartAsync(cancellationToken).ConfigureAwait(false);
             }
             catch (OptionsValidationException ex)
             {
-                await error.WriteLineAsync($"switchboard: invalid configuration: {string.Join(" ", ex.Failures)}").ConfigureAwait(false);
-                if (app is not null)
-                {
-                    await app.DisposeAsync().ConfigureAwait(false);
-                }
-
-                return 2;
+                // Validated in Prepare already; an options class resolved first at start (a hosted service's) lands here.
+                await parse.InvocationConfiguration.Error.WriteLineAsync($"switchboard: invalid configuration: {string.Join(" ", ex.Failures)}").ConfigureAwait(false);
+                return ServeStartup.Invalid;
             }
 
             await app.WaitForShutdownAsync(CancellationToken.None).ConfigureAwait(false);
-            await app.DisposeAsync().ConfigureAwait(false);
             return 0;
         });
         return command;
     }
 
-    /// <summary>Builds the server application: configuration, logging, Switchboard, the endpoint and the pages (<see cref="WebPages"/>).</summary>
+    /// <summary>The application of <see cref="CreateApp"/> with its endpoints mapped, as serve runs it.</summary>
     public static WebApplication BuildApp(string urls, FileInfo? configFile, string[] configArgs, ServeExtras? extras = null)
+    {
+        var app = CreateApp(urls, configFile, configArgs, extras);
+        MapEndpoints(app);
+        return app;
+    }
+
+    /// <summary>Builds the server application: configuration, logging, Switchboard and its settings; no endpoint yet (<see cref="MapEndpoints"/>).</summary>
+    public static WebApplication CreateApp(string urls, FileInfo? configFile, string[] configArgs, ServeExtras? extras = null)
     {
         extras ??= new ServeExtras();
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
@@ -118,7 +87,10 @@ internal static partial class ServeCommand
         // scheduling needs to save the hop for received data too; no socket is opened before this line.
         var inline = builder.Configuration.GetValue<bool?>(InlineSchedulingKey) ?? true;
         builder.WebHost.UseSockets(o => o.UnsafePreferInlineScheduling = inline);
-        var inlineCompletions = inline ? SocketCompletions.PreferInline() : SocketCompletions.IsInline();
+        if (inline)
+        {
+            SocketCompletions.PreferInline();
+        }
 
         if (extras.Certificate is { } certificate)
         {
@@ -147,7 +119,13 @@ internal static partial class ServeCommand
         builder.Services.AddSwitchboardSettings(InlineSchedulingKey, typeof(bool));
         builder.Services.AddSwitchboardSettings(ServeTelemetry.OtlpEndpointKey, typeof(string));
 
-        var app = builder.Build();
+        return builder.Build();
+    }
+
+    /// <summary>Maps the endpoint, health, metrics, the HTTP API (with a key) and the pages (<see cref="WebPages"/>); reads, and so validates, the options.</summary>
+    public static void MapEndpoints(WebApplication app)
+    {
+        app.UseCors(); // Only endpoints that ask for a policy get CORS headers: the HTTP API, with Switchboard:HttpApi:AllowedOrigins.
         app.MapSwitchboard("/ws");
         app.MapSwitchboardHealthChecks(); // /health/live and /health/ready, for load balancers and Kubernetes (docs/deploy.md).
         ServeTelemetry.Map(app); // /metrics for Prometheus (docs/observability.md).
@@ -170,10 +148,10 @@ internal static partial class ServeCommand
                 LogSecured(logger, app.Environment.EnvironmentName, security.HasAuthKey ? "tokens required" + (security.Auth.AllowAnonymous == true ? " (anonymous allowed)" : string.Empty) : "anonymous clients", security.Channels.Count);
             }
 
-            LogSocketIo(logger, inline ? "on" : "off", inlineCompletions ? "on the I/O thread" : "on the thread pool");
+            var inline = app.Configuration.GetValue<bool?>(InlineSchedulingKey) ?? true;
+            LogSocketIo(logger, inline ? "on" : "off", SocketCompletions.IsInline() ? "on the I/O thread" : "on the thread pool");
             LogListening(logger, string.Join(", ", app.Urls));
         });
-        return app;
     }
 
     [LoggerMessage(100, LogLevel.Warning, "Running in open development mode: no auth is configured, so anonymous clients may subscribe, publish, read history and presence on every channel. Configure authentication before exposing this server.")]

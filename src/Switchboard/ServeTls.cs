@@ -16,7 +16,7 @@ internal static class ServeTls
         error = null;
         if (key is null && !File.ReadAllText(certificate.FullName).Contains("PRIVATE KEY-----", StringComparison.Ordinal))
         {
-            error = $"switchboard: --cert {certificate.Name} holds no private key; give it with --key FILE.";
+            error = $"--cert {certificate.Name} holds no private key; give it with --key FILE.";
             return null;
         }
 
@@ -25,7 +25,7 @@ internal static class ServeTls
             using var pem = X509Certificate2.CreateFromPemFile(certificate.FullName, key?.FullName);
             if (!pem.HasPrivateKey)
             {
-                error = $"switchboard: --cert {certificate.Name} holds no private key; give it with --key FILE.";
+                error = $"--cert {certificate.Name} holds no private key; give it with --key FILE.";
                 return null;
             }
 
@@ -35,7 +35,7 @@ internal static class ServeTls
         }
         catch (CryptographicException ex)
         {
-            error = $"switchboard: could not load the certificate {certificate.Name}{(key is null ? string.Empty : " with the key " + key.Name)}: {ex.Message}";
+            error = $"could not load the certificate {certificate.Name}{(key is null ? string.Empty : " with the key " + key.Name)}: {ex.Message}";
             return null;
         }
     }

@@ -8,6 +8,8 @@ internal static class SwitchboardCli
     public static RootCommand Create() => new("Switchboard: real-time messaging over WebSockets.")
     {
         ServeCommand.Create(),
+        CheckConfigCommand.Create(),
+        CheckTokenCommand.Create(),
         TokenCommand.Create(),
         SubCommand.Create(),
         PubCommand.Create(),

@@ -6,7 +6,7 @@ using Switchboard.Testing;
 namespace Switchboard.Cli.Tests;
 
 /// <summary>
-/// <c>switchboard.gaps.healed</c> and the broker round trips on <c>/metrics</c> of two <c>serve</c> nodes sharing a real
+/// <c>switchboard.gap.healed</c> and the broker round trips on <c>/metrics</c> of two <c>serve</c> nodes sharing a real
 /// redis-server: node A's link to Redis goes through a <see cref="TcpProxy"/> and is cut while node B publishes, so
 /// A heals its subscriber's stream from history when the link is back.
 /// </summary>
@@ -28,7 +28,7 @@ public sealed class GapMetricsTests
 
         await publisher.PublishAsync("gap.x", 1);
         Assert.Equal(1, (await subscriber.ExpectMessageAsync("gap.x", Patience))["data"]!.GetValue<int>());
-        Assert.Equal(0, (await nodeA.ScrapeAsync()).Sum("switchboard_gaps_healed_total"));
+        Assert.Equal(0, (await nodeA.ScrapeAsync()).Sum("switchboard_gap_healed_total"));
 
         proxy.Cut();
         for (var n = 2; n <= 6; n++)
@@ -44,12 +44,12 @@ public sealed class GapMetricsTests
         }
 
         var a = await nodeA.ScrapeAsync();
-        Assert.True(a.Sum("switchboard_gaps_healed_total") >= 1, a.Text);
+        Assert.True(a.Sum("switchboard_gap_healed_total") >= 1, a.Text);
         Assert.True(a.Sum("switchboard_broker_operations_total", "switchboard_broker_operation=\"history\"") >= 2, a.Text); // The subscribe's and the heal's.
         Assert.Equal(0, a.Sum("switchboard_broker_operations_total", "switchboard_broker_operation=\"publish\""));
         var b = await nodeB.ScrapeAsync();
         Assert.Equal(6, b.Sum("switchboard_broker_operations_total", "switchboard_broker_operation=\"publish\""));
         Assert.Equal(6, b.Sum("switchboard_broker_duration_seconds_count", "switchboard_broker_operation=\"publish\""));
-        Assert.Equal(0, b.Sum("switchboard_gaps_healed_total"));
+        Assert.Equal(0, b.Sum("switchboard_gap_healed_total"));
     }
 }

@@ -11,6 +11,9 @@ namespace Switchboard.Cli.Tests;
 /// </summary>
 public sealed class MetricsTests
 {
+    private const string Received = "network_io_direction=\"receive\"";
+    private const string Transmitted = "network_io_direction=\"transmit\"";
+
     [Fact]
     public async Task Metrics_count_connects_publishes_deliveries_commands_and_a_slow_consumer_close()
     {
@@ -33,18 +36,19 @@ public sealed class MetricsTests
         Assert.Equal("unknown_type", (await publisher.ReceiveTypeAsync("result"))["error"]?["code"]?.GetValue<string>());
 
         var metrics = await server.ScrapeAsync();
-        Assert.Equal(2, metrics.Sum("switchboard_connections_opened_total"));
-        Assert.Equal(2, metrics.Sum("switchboard_connections_active"));
-        Assert.Equal(1, metrics.Sum("switchboard_subscriptions_active"));
-        Assert.Equal(1, metrics.Sum("switchboard_channels_active"));
+        Assert.Equal(2, metrics.Sum("switchboard_connection_opened_total"));
+        Assert.Equal(2, metrics.Sum("switchboard_connection_active"));
+        Assert.Equal(1, metrics.Sum("switchboard_subscription_active"));
+        Assert.Equal(1, metrics.Sum("switchboard_channel_active"));
         Assert.Equal(5, metrics.Sum("switchboard_publications_total"));
         Assert.Equal(5, metrics.Sum("switchboard_deliveries_total"));
         Assert.Equal(5, metrics.Sum("switchboard_commands_total", "switchboard_command=\"publish\""));
         Assert.Equal(1, metrics.Sum("switchboard_commands_total", "switchboard_command=\"subscribe\""));
         Assert.Equal(1, metrics.Sum("switchboard_commands_total", "error_type=\"unknown_type\""));
-        Assert.Equal(7, metrics.Sum("switchboard_messages_received_total")); // subscribe, five publishes, nonsense
-        Assert.True(metrics.Sum("switchboard_messages_sent_total") >= 2 + 1 + 5 + 5 + 1, metrics.Text); // welcomes, results, messages, error
-        Assert.True(metrics.Sum("switchboard_io_received_bytes_total") > 0, metrics.Text);
+        Assert.Equal(7, metrics.Sum("switchboard_message_count_total", Received)); // subscribe, five publishes, nonsense
+        Assert.True(metrics.Sum("switchboard_message_count_total", Transmitted) >= 2 + 1 + 5 + 5 + 1, metrics.Text); // welcomes, results, messages, error
+        Assert.True(metrics.Sum("switchboard_io_bytes_total", Received) > 0, metrics.Text);
+        Assert.True(metrics.Sum("switchboard_io_bytes_total", Transmitted) > metrics.Sum("switchboard_io_bytes_total", Received), metrics.Text); // the five messages went out with their envelopes, plus the welcomes
         Assert.True(metrics.Sum("switchboard_command_duration_seconds_count", "switchboard_command=\"publish\"") == 5, metrics.Text);
         Assert.Equal(0, metrics.Sum("switchboard_slow_consumer_closes_total"));
 
@@ -56,7 +60,7 @@ public sealed class MetricsTests
         Assert.Equal(1, metrics.Sum("switchboard_broker_operations_total", "switchboard_broker_operation=\"subscribe\""));
         Assert.Equal(1, metrics.Sum("switchboard_broker_operations_total", "switchboard_broker_operation=\"history\""));
         Assert.Equal(0, metrics.Sum("switchboard_broker_operations_total", "error_type="));
-        Assert.Equal(0, metrics.Sum("switchboard_gaps_healed_total"));
+        Assert.Equal(0, metrics.Sum("switchboard_gap_healed_total"));
 
         // A subscriber that stops reading (a 4 KB receive buffer, never read) while 8 KB publications flood its channel.
         using var frozen = await ConnectFrozenAsync(server.WebSocketUri);
@@ -72,9 +76,10 @@ public sealed class MetricsTests
 
         metrics = await server.ScrapeAsync();
         Assert.Equal(1, metrics.Sum("switchboard_slow_consumer_closes_total"));
-        Assert.Equal(1, metrics.Sum("switchboard_connections_closed_total", "switchboard_close_code=\"4003\""));
-        Assert.Equal(3, metrics.Sum("switchboard_connections_opened_total"));
-        Assert.Equal(2, metrics.Sum("switchboard_connections_active"));
+        Assert.Equal(1, metrics.Sum("switchboard_connection_duration_seconds_count", "switchboard_close_code=\"4003\""));
+        Assert.Equal(1, metrics.Sum("switchboard_connection_duration_seconds_count"));
+        Assert.Equal(3, metrics.Sum("switchboard_connection_opened_total"));
+        Assert.Equal(2, metrics.Sum("switchboard_connection_active"));
         Assert.True(metrics.Has("switchboard_outgoing_queue_size_bytes"), metrics.Text);
     }
 

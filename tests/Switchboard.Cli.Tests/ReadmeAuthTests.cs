@@ -6,7 +6,7 @@ using Switchboard.Tests.Infrastructure;
 namespace Switchboard.Cli.Tests;
 
 /// <summary>
-/// The README's "Run with authentication" commands, run exactly as written (each line through bash) in a clean copy of
+/// The README's "Run with authentication" commands, then its check-config and check-token lines, run exactly as written (each line through bash) in a clean copy of
 /// the repository, as a new user would: the server must refuse a client without a token and welcome one with the
 /// printed token. The only addition is the listening address, given through Kestrel's endpoint configuration
 /// (<c>Kestrel__Endpoints__...</c>), so that the test takes a free port instead of 8000 on a shared machine.
@@ -74,6 +74,14 @@ public sealed partial class ReadmeAuthTests
             await using var alice = await SwitchboardTestClient.ConnectAsync(new Uri($"{endpoint}?token={token}"), expectWelcome: false);
             var welcome = await alice.ReceiveTypeAsync("welcome");
             Assert.Equal("alice", welcome["user"]?.GetValue<string>());
+
+            // The next section's check-config and check-token lines, on the same secrets file: valid, and accepted.
+            foreach (var line in ReadmeBlock("## Check a configuration and a token before deploying"))
+            {
+                using var check = ChildProcess.Shell(line, clone.Path);
+                Assert.True(await check.WaitForExitAsync(BuildAndStart) == 0, $"README line failed: {line}\n{check.Output}");
+                Assert.Contains(line.Contains("check-config", StringComparison.Ordinal) ? "the configuration is valid: Production environment, tokens required" : "serve accepts this token", check.StandardOutput, StringComparison.Ordinal);
+            }
         }
         finally
         {
@@ -90,11 +98,14 @@ public sealed partial class ReadmeAuthTests
     }
 
     /// <summary>The lines of the first <c>sh</c> block under "## Run with authentication".</summary>
-    private static List<string> ReadmeAuthLines()
+    private static List<string> ReadmeAuthLines() => ReadmeBlock("## Run with authentication");
+
+    /// <summary>The lines of the first <c>sh</c> block under <paramref name="heading"/>.</summary>
+    private static List<string> ReadmeBlock(string heading)
     {
         var readme = File.ReadAllText(RepositoryRoot.File("README.md"));
-        var section = readme.IndexOf("## Run with authentication", StringComparison.Ordinal);
-        Assert.True(section >= 0, "README.md has no '## Run with authentication' section");
+        var section = readme.IndexOf(heading, StringComparison.Ordinal);
+        Assert.True(section >= 0, $"README.md has no '{heading}' section");
         var start = readme.IndexOf("```sh\n", section, StringComparison.Ordinal) + "```sh\n".Length;
         var end = readme.IndexOf("\n```", start, StringComparison.Ordinal);
         return [.. readme[start..end].Split('\n').Where(l => l.Trim().Length > 0)];

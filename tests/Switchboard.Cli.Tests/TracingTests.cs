@@ -8,7 +8,8 @@ namespace Switchboard.Cli.Tests;
 
 /// <summary>
 /// The spans on the <c>Switchboard</c> activity source (what <c>serve</c> exports over OTLP), read in-process with an
-/// <see cref="ActivityListener"/>: one per connection admission and per subscribe, publish and rpc, with their tags.
+/// <see cref="ActivityListener"/>: one per connection admission and per subscribe, publish and rpc, with their tags
+/// and OpenTelemetry's messaging attributes.
 /// </summary>
 public sealed class TracingTests : IDisposable
 {
@@ -40,17 +41,26 @@ public sealed class TracingTests : IDisposable
         var connect = await SpanAsync(s => s.OperationName == "switchboard.connect" && (string?)s.GetTagItem("network.peer.address") == "127.0.0.1");
         Assert.Equal(ActivityKind.Server, connect.Kind);
         Assert.Equal(ActivityStatusCode.Unset, connect.Status);
+        Assert.Equal("switchboard", connect.GetTagItem("messaging.system"));
 
         var subscribe = await SpanAsync(s => s.OperationName == "switchboard.subscribe" && Destination(s) == "trace.a");
         Assert.Equal("subscribe", subscribe.GetTagItem("switchboard.command"));
         Assert.Equal(ActivityKind.Server, subscribe.Kind);
+        Assert.Equal("switchboard", subscribe.GetTagItem("messaging.system"));
+        Assert.Equal("subscribe", subscribe.GetTagItem("messaging.operation.name"));
+        Assert.Equal("receive", subscribe.GetTagItem("messaging.operation.type"));
 
         var publish = await SpanAsync(s => s.OperationName == "switchboard.publish" && Destination(s) == "trace.a");
         Assert.Equal("publish", publish.GetTagItem("switchboard.command"));
         Assert.Null(publish.GetTagItem("error.type"));
+        Assert.Equal("switchboard", publish.GetTagItem("messaging.system"));
+        Assert.Equal("publish", publish.GetTagItem("messaging.operation.name"));
+        Assert.Equal("send", publish.GetTagItem("messaging.operation.type"));
 
         var rpc = await SpanAsync(s => s.OperationName == "switchboard.rpc" && Destination(s) == "echo");
         Assert.Equal("rpc", rpc.GetTagItem("switchboard.command"));
+        Assert.Equal("rpc", rpc.GetTagItem("messaging.operation.name"));
+        Assert.Null(rpc.GetTagItem("messaging.operation.type")); // An rpc moves no message.
 
         var failed = await SpanAsync(s => s.OperationName == "switchboard.rpc" && Destination(s) == "trace.no_such_method");
         Assert.Equal("not_found", unknown.Code);

@@ -27,6 +27,6 @@ public sealed class OperationsEndpointsTests
         using var metrics = await http.GetAsync("/metrics");
         var text = await metrics.Content.ReadAsStringAsync();
         Assert.True(metrics.StatusCode == HttpStatusCode.OK, $"{sample} /metrics: {(int)metrics.StatusCode} {text}");
-        Assert.Contains("switchboard_channels_active", text, StringComparison.Ordinal);
+        Assert.Contains("switchboard_channel_active", text, StringComparison.Ordinal);
     }
 }

@@ -2,7 +2,7 @@
 # The switchboard .NET tool as a user installs it: packs src/Switchboard (Switchboard.Cli) into a local folder,
 # installs it into a temporary tool path from there, and runs `switchboard --version` and a short serve round trip
 # (serve on a free port, sub waits for one message, pub sends it), then packs each library package and checks its
-# contents. Prints "N passed, N failed" as its last line.
+# contents (its own README, icon, addresses, RollForward for the tool). Prints "N passed, N failed" as its last line.
 # Expects the Release build test.sh made (packs with --no-build when SWITCHBOARD_NO_BUILD=1).
 set -uo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -57,6 +57,38 @@ round_trip() {
 }
 check "the installed switchboard serves a pub/sub round trip" round_trip
 
+# A package's own README (titled with its id, absolute links only: nuget.org shows it without the repository around
+# it), its icon, and the project and repository addresses in its nuspec.
+metadata_is_complete() {
+  local nupkg=$1 id=$2
+  python3 - "$nupkg" "$id" <<'PY' || return 1
+import re, sys, zipfile
+package, package_id = sys.argv[1], sys.argv[2]
+z = zipfile.ZipFile(package)
+readme = z.read("README.md").decode("utf-8")
+spec = z.read(next(n for n in z.namelist() if n.endswith(".nuspec"))).decode("utf-8")
+problems = []
+if not readme.startswith(f"# {package_id}\n"):
+    problems.append(f"README.md is not the package's own (it starts {readme.splitlines()[0]!r})")
+relative = [link for link in re.findall(r"\]\(([^)]+)\)", readme) if not link.startswith(("https://", "http://"))]
+if relative:
+    problems.append(f"README.md has relative links, broken on nuget.org: {relative}")
+for element in ("<readme>README.md</readme>", "<icon>icon.png</icon>", "<projectUrl>https://", '<repository type="git" url="https://'):
+    if element not in spec:
+        problems.append(f"the nuspec lacks {element}")
+for problem in problems:
+    print(f"{package_id}: {problem}")
+sys.exit(1 if problems else 0)
+PY
+}
+
+cli_package_is_complete() {
+  metadata_is_complete "$package" Switchboard.Cli || return 1
+  python3 -c 'import json, sys, zipfile; z = zipfile.ZipFile(sys.argv[1]); name = next(n for n in z.namelist() if n.endswith("switchboard.runtimeconfig.json")); sys.exit(0 if json.loads(z.read(name))["runtimeOptions"].get("rollForward") == "Major" else 1)' "$package" \
+    || { echo "Switchboard.Cli: switchboard.runtimeconfig.json does not roll forward to later major runtimes"; return 1; }
+}
+check "Switchboard.Cli packs with its own README, the icon, the project and repository addresses, and RollForward Major" cli_package_is_complete
+
 # The library packages, as `dotnet pack -c Release` at the root makes them: each with the README, the licence, XML
 # docs beside the assembly, a symbols package, and the commit SourceLink needs in its nuspec.
 libraries=(Switchboard.Protocol Switchboard.Abstractions Switchboard.Server Switchboard.Redis Switchboard.Nats Switchboard.Client Switchboard.Conformance Switchboard.Testing)
@@ -68,14 +100,15 @@ library_is_complete() {
   [ -n "$nupkg" ] && [ -f "${nupkg%.nupkg}.snupkg" ] || { echo "no $name package with symbols"; return 1; }
   local listing
   listing=$(python3 -c 'import sys, zipfile; print("\n".join(zipfile.ZipFile(sys.argv[1]).namelist()))' "$nupkg")
-  for entry in README.md LICENSE "lib/net10.0/$name.dll" "lib/net10.0/$name.xml"; do
+  for entry in README.md LICENSE icon.png "lib/net10.0/$name.dll" "lib/net10.0/$name.xml"; do
     grep -qxF "$entry" <<<"$listing" || { echo "$name: $entry missing from the package"; return 1; }
   done
+  metadata_is_complete "$nupkg" "$name" || return 1
   python3 -c 'import sys, zipfile; z = zipfile.ZipFile(sys.argv[1]); spec = next(n for n in z.namelist() if n.endswith(".nuspec")); sys.exit(0 if b"commit=" in z.read(spec) else 1)' "$nupkg" \
     || { echo "$name: no repository commit in the nuspec (SourceLink)"; return 1; }
 }
 for library in "${libraries[@]}"; do
-  check "$library packs with README, licence, XML docs, symbols and SourceLink" library_is_complete "$library"
+  check "$library packs with its own README, licence, icon, XML docs, symbols and SourceLink" library_is_complete "$library"
 done
 
 echo "$passed passed, $failed failed"

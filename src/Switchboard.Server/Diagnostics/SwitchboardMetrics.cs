@@ -5,12 +5,15 @@ namespace Switchboard.Server.Diagnostics;
 
 /// <summary>
 /// Switchboard's instruments on the meter <c>Switchboard</c> (<see cref="MeterName"/>), named by OpenTelemetry's
-/// conventions (dotted lower-case names, units in UCUM, tags as attributes); docs/observability.md lists each one
-/// with its Prometheus name. Any <c>System.Diagnostics.Metrics</c> listener reads them: OpenTelemetry (the
+/// conventions: dotted lower-case names in singular namespaces (<c>switchboard.connection.active</c>), counts of events
+/// plural or a participle (<c>switchboard.commands</c>, <c>switchboard.connection.opened</c>), one instrument with
+/// <c>network.io.direction</c> for a flow both ways (<c>switchboard.io</c>), units in UCUM (<c>s</c>, <c>By</c>,
+/// <c>{connection}</c>), tags as attributes. docs/observability.md lists each one with its Prometheus name, and the
+/// names they had before 1.0. Any <c>System.Diagnostics.Metrics</c> listener reads them: OpenTelemetry (the
 /// <c>/metrics</c> scrape endpoint of <c>serve</c>, OTLP), <c>dotnet-counters</c>, or a <see cref="MeterListener"/>.
 /// </summary>
 /// <remarks>
-/// Recording is allocation-free: counters with at most one tag, tag values from a small fixed set (command types,
+/// Recording is allocation-free: at most two tags, tag values from a small fixed set (command types, directions,
 /// error and close codes). Thread safety: every member may be called from many threads at once.
 /// </remarks>
 public sealed class SwitchboardMetrics : IDisposable
@@ -19,14 +22,15 @@ public sealed class SwitchboardMetrics : IDisposable
     public const string MeterName = "Switchboard";
 
     private readonly Meter _meter;
+    private static readonly KeyValuePair<string, object?> Receive = new("network.io.direction", "receive");
+    private static readonly KeyValuePair<string, object?> Transmit = new("network.io.direction", "transmit");
+
     private readonly UpDownCounter<long> _activeConnections;
     private readonly Counter<long> _connectionsOpened;
-    private readonly Counter<long> _connectionsClosed;
+    private readonly Histogram<double> _connectionDuration;
     private readonly UpDownCounter<long> _activeSubscriptions;
-    private readonly Counter<long> _messagesReceived;
-    private readonly Counter<long> _messagesSent;
-    private readonly Counter<long> _bytesReceived;
-    private readonly Counter<long> _bytesSent;
+    private readonly Counter<long> _messages;
+    private readonly Counter<long> _io;
     private readonly Counter<long> _publications;
     private readonly Counter<long> _deliveries;
     private readonly Counter<long> _commands;
@@ -49,15 +53,13 @@ public sealed class SwitchboardMetrics : IDisposable
     {
         ArgumentNullException.ThrowIfNull(meterFactory);
         _meter = meterFactory.Create(MeterName);
-        _activeConnections = _meter.CreateUpDownCounter<long>("switchboard.connections.active", "{connection}", "WebSocket connections open now (admitted, welcomed).");
-        _connectionsOpened = _meter.CreateCounter<long>("switchboard.connections.opened", "{connection}", "Connections admitted since start.");
-        _connectionsClosed = _meter.CreateCounter<long>("switchboard.connections.closed", "{connection}", "Connections closed since start, by WebSocket close code (switchboard.close_code).");
-        _activeSubscriptions = _meter.CreateUpDownCounter<long>("switchboard.subscriptions.active", "{subscription}", "Subscriptions held by this node's connections now.");
-        _meter.CreateObservableUpDownCounter("switchboard.channels.active", () => _activeChannels(), "{channel}", "Channels and patterns with at least one local subscriber now.");
-        _messagesReceived = _meter.CreateCounter<long>("switchboard.messages.received", "{message}", "Protocol messages received from clients.");
-        _messagesSent = _meter.CreateCounter<long>("switchboard.messages.sent", "{message}", "Protocol messages sent to clients (a batched frame counts each message in it).");
-        _bytesReceived = _meter.CreateCounter<long>("switchboard.io.received", "By", "Bytes of client messages received.");
-        _bytesSent = _meter.CreateCounter<long>("switchboard.io.sent", "By", "Bytes of messages sent to clients.");
+        _activeConnections = _meter.CreateUpDownCounter<long>("switchboard.connection.active", "{connection}", "WebSocket connections open now (admitted, not yet closed).");
+        _connectionsOpened = _meter.CreateCounter<long>("switchboard.connection.opened", "{connection}", "Connections admitted since start.");
+        _connectionDuration = _meter.CreateHistogram<double>("switchboard.connection.duration", "s", "How long connections lasted, from admission to close, by WebSocket close code (switchboard.close_code; 1006: aborted without one).", advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.01, 0.1, 1, 5, 15, 30, 60, 300, 900, 1800, 3600, 7200, 14400, 43200, 86400] });
+        _activeSubscriptions = _meter.CreateUpDownCounter<long>("switchboard.subscription.active", "{subscription}", "Subscriptions held by this node's connections now.");
+        _meter.CreateObservableUpDownCounter("switchboard.channel.active", () => _activeChannels(), "{channel}", "Channels and patterns with at least one local subscriber now.");
+        _messages = _meter.CreateCounter<long>("switchboard.message.count", "{message}", "Protocol messages received from clients (network.io.direction receive) and queued to them (transmit; a batched frame counts each message in it).");
+        _io = _meter.CreateCounter<long>("switchboard.io", "By", "Bytes of protocol messages received from clients (network.io.direction receive) and queued to them (transmit).");
         _publications = _meter.CreateCounter<long>("switchboard.publications", "{publication}", "Publications made through this node (clients, ISwitchboard, the HTTP API); duplicates by idempotency key not counted.");
         _deliveries = _meter.CreateCounter<long>("switchboard.deliveries", "{delivery}", "Publications handed to local subscribers' queues (one per subscriber).");
         _commands = _meter.CreateCounter<long>("switchboard.commands", "{command}", "Client commands handled, by switchboard.command (type) and error.type (the error code; absent when it succeeded).");
@@ -67,9 +69,9 @@ public sealed class SwitchboardMetrics : IDisposable
         _meter.CreateObservableUpDownCounter("switchboard.outgoing_queue.size", () => _queuedBytes(), "By", "Bytes waiting in all connections' outgoing queues now.");
         _brokerRoundTrips = _meter.CreateCounter<long>("switchboard.broker.operations", "{operation}", "Calls to the broker (publish, subscribe, unsubscribe, history), by switchboard.broker.operation and error.type when it failed.");
         _brokerDuration = _meter.CreateHistogram<double>("switchboard.broker.duration", "s", "Broker round-trip time, by switchboard.broker.operation.", advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1] });
-        _errors = _meter.CreateCounter<long>("switchboard.errors", "{error}", "Server-side failures (an exception in a handler or the broker), by error.type.");
-        _publicationsRefused = _meter.CreateCounter<long>("switchboard.publications.refused", "{publication}", "Publications and server sends refused at intake before anything was stored, by reason (too_large: more than a subscriber can receive; invalid_json: not one JSON value in valid UTF-8).");
-        _gapsHealed = _meter.CreateCounter<long>("switchboard.gaps.healed", "{gap}", "Stream gaps a node repaired from history before its subscribers saw them.");
+        _errors = _meter.CreateCounter<long>("switchboard.errors", "{error}", "Server-side failures (an exception in a command, a handler or the broker), by error.type.");
+        _publicationsRefused = _meter.CreateCounter<long>("switchboard.publication.refused", "{publication}", "Publications and server sends refused at intake before anything was stored, by error.type (too_large: more than a subscriber can receive; invalid_json: not one JSON value in valid UTF-8).");
+        _gapsHealed = _meter.CreateCounter<long>("switchboard.gap.healed", "{gap}", "Stream gaps a node repaired from history before its subscribers saw them.");
     }
 
     /// <summary>Lets the observable instruments read the node's current state (called once by the node).</summary>
@@ -79,18 +81,19 @@ public sealed class SwitchboardMetrics : IDisposable
         _queuedBytes = queuedBytes;
     }
 
-    /// <summary>A connection was admitted.</summary>
-    public void ConnectionOpened()
+    /// <summary>A connection was admitted; returns the timestamp to give <see cref="ConnectionClosed"/> (<see cref="Stopwatch.GetTimestamp"/>).</summary>
+    public long ConnectionOpened()
     {
         _activeConnections.Add(1);
         _connectionsOpened.Add(1);
+        return Stopwatch.GetTimestamp();
     }
 
-    /// <summary>An admitted connection ended with <paramref name="closeCode"/> (1006 when it was aborted without one).</summary>
-    public void ConnectionClosed(int closeCode)
+    /// <summary>An admitted connection, opened at <paramref name="openedTimestamp"/>, ended with <paramref name="closeCode"/> (1006 when it was aborted without one).</summary>
+    public void ConnectionClosed(int closeCode, long openedTimestamp)
     {
         _activeConnections.Add(-1);
-        _connectionsClosed.Add(1, new KeyValuePair<string, object?>("switchboard.close_code", closeCode));
+        _connectionDuration.Record(Stopwatch.GetElapsedTime(openedTimestamp).TotalSeconds, new KeyValuePair<string, object?>("switchboard.close_code", closeCode));
         if (closeCode == 4003)
         {
             _slowConsumerCloses.Add(1);
@@ -103,15 +106,15 @@ public sealed class SwitchboardMetrics : IDisposable
     /// <summary>A client message of <paramref name="bytes"/> bytes arrived.</summary>
     public void MessageReceived(int bytes)
     {
-        _messagesReceived.Add(1);
-        _bytesReceived.Add(bytes);
+        _messages.Add(1, Receive);
+        _io.Add(bytes, Receive);
     }
 
     /// <summary><paramref name="messages"/> messages, <paramref name="bytes"/> bytes in all, were written to a client.</summary>
     public void MessagesSent(int messages, long bytes)
     {
-        _messagesSent.Add(messages);
-        _bytesSent.Add(bytes);
+        _messages.Add(messages, Transmit);
+        _io.Add(bytes, Transmit);
     }
 
     /// <summary>A publication was made (not a duplicate).</summary>
@@ -126,8 +129,8 @@ public sealed class SwitchboardMetrics : IDisposable
         if (subscribers > 0)
         {
             _deliveries.Add(subscribers);
-            _messagesSent.Add(subscribers);
-            _bytesSent.Add(bytes);
+            _messages.Add(subscribers, Transmit);
+            _io.Add(bytes, Transmit);
         }
     }
 
@@ -170,7 +173,7 @@ public sealed class SwitchboardMetrics : IDisposable
     public void Error(string errorType) => _errors.Add(1, new KeyValuePair<string, object?>("error.type", errorType));
 
     /// <summary>A publication or server send refused at intake, by <paramref name="reason"/> (<c>too_large</c>, <c>invalid_json</c>).</summary>
-    public void PublicationRefused(string reason) => _publicationsRefused.Add(1, new KeyValuePair<string, object?>("reason", reason));
+    public void PublicationRefused(string reason) => _publicationsRefused.Add(1, new KeyValuePair<string, object?>("error.type", reason));
 
     /// <summary>A node healed a gap in a stream from history.</summary>
     public void GapHealed() => _gapsHealed.Add(1);

@@ -26,12 +26,13 @@ internal sealed class NodeTraffic : IDisposable
         var meter = metrics.Meter;
         _listener.InstrumentPublished = (instrument, listener) =>
         {
-            if (instrument.Meter == meter && instrument.Name is "switchboard.messages.received" or "switchboard.messages.sent" or "switchboard.connections.closed" or "switchboard.commands" or "switchboard.errors")
+            if (instrument.Meter == meter && instrument.Name is "switchboard.message.count" or "switchboard.connection.duration" or "switchboard.commands" or "switchboard.errors")
             {
                 listener.EnableMeasurementEvents(instrument, this);
             }
         };
         _listener.SetMeasurementEventCallback<long>(static (instrument, value, tags, state) => ((NodeTraffic)state!).OnMeasurement(instrument.Name, value, tags));
+        _listener.SetMeasurementEventCallback<double>(static (instrument, _, tags, state) => ((NodeTraffic)state!).OnMeasurement(instrument.Name, 1, tags));
         _listener.Start();
     }
 
@@ -62,13 +63,12 @@ internal sealed class NodeTraffic : IDisposable
     {
         switch (instrument)
         {
-            case "switchboard.messages.received":
-                Interlocked.Add(ref _in[Stripe.Index(_in.Length)].Value, value);
+            case "switchboard.message.count":
+                var stripes = Tag(tags, "network.io.direction") is "receive" ? _in : _out;
+                Interlocked.Add(ref stripes[Stripe.Index(stripes.Length)].Value, value);
                 break;
-            case "switchboard.messages.sent":
-                Interlocked.Add(ref _out[Stripe.Index(_out.Length)].Value, value);
-                break;
-            case "switchboard.connections.closed" when Tag(tags, "switchboard.close_code") is int code:
+            case "switchboard.connection.duration" when Tag(tags, "switchboard.close_code") is int code:
+                // One measurement per ended connection: the histogram's count is the number of closes.
                 _closes.AddOrUpdate(code, value, (_, n) => n + value);
                 break;
             case "switchboard.commands" when Tag(tags, "error.type") is string error:

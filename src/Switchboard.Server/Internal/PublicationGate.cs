@@ -6,7 +6,7 @@ namespace Switchboard.Server.Internal;
 /// The intake check every publication and server send passes before anything is stored or queued: the data is within
 /// <see cref="SwitchboardOptions.MaxPublicationSize"/> and, unless the caller parsed it already (a client command),
 /// one JSON value in valid UTF-8 (<see cref="PublicationData"/>). Refusals throw and are counted on
-/// <c>switchboard.publications.refused</c> by reason (<c>too_large</c>, <c>invalid_json</c>).
+/// <c>switchboard.publication.refused</c> by <c>error.type</c> (<c>too_large</c>, <c>invalid_json</c>).
 /// </summary>
 /// <remarks>Thread safety: immutable apart from the counter; safe from many threads.</remarks>
 internal sealed class PublicationGate(int maxSize, Diagnostics.SwitchboardMetrics? metrics)

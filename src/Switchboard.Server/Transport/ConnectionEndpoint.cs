@@ -124,7 +124,7 @@ internal sealed class ConnectionEndpoint
             ForwardedHeaders = admitted.ForwardedHeaders ?? Proxy.Internal.ProxyHeaders.From(context, _proxy),
         };
         _node.Connections.Add(connection);
-        _metrics.ConnectionOpened();
+        var opened = _metrics.ConnectionOpened();
         Log.ConnectionOpened(_logger, connection.Id);
         try
         {
@@ -134,7 +134,7 @@ internal sealed class ConnectionEndpoint
         {
             _node.Connections.Remove(connection);
             await connection.EndAsync(_node).ConfigureAwait(false);
-            _metrics.ConnectionClosed(connection.CloseCode ?? (int?)socket.CloseStatus ?? 1006 /* abnormal closure: no close frame */);
+            _metrics.ConnectionClosed(connection.CloseCode ?? (int?)socket.CloseStatus ?? 1006 /* abnormal closure: no close frame */, opened);
             Log.ConnectionClosed(_logger, connection.Id);
         }
 

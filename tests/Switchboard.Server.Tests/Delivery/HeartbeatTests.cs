@@ -74,7 +74,7 @@ public sealed class HeartbeatTests
         Assert.Equal("hb-1", pong["id"]!.GetValue<string>());
     }
 
-    /// <summary>Counts the messages one server received from its clients (<c>switchboard.messages.received</c> on its own meter).</summary>
+    /// <summary>Counts the messages one server received from its clients (<c>switchboard.message.count</c> received, on its own meter).</summary>
     private sealed class ReceivedMessages : IDisposable
     {
         private readonly MeterListener _listener = new();
@@ -85,12 +85,21 @@ public sealed class HeartbeatTests
             var meter = server.Services.GetRequiredService<SwitchboardMetrics>().Meter;
             _listener.InstrumentPublished = (instrument, listener) =>
             {
-                if (ReferenceEquals(instrument.Meter, meter) && instrument.Name == "switchboard.messages.received")
+                if (ReferenceEquals(instrument.Meter, meter) && instrument.Name == "switchboard.message.count")
                 {
                     listener.EnableMeasurementEvents(instrument);
                 }
             };
-            _listener.SetMeasurementEventCallback<long>((_, value, _, _) => Interlocked.Add(ref _count, value));
+            _listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+            {
+                foreach (var tag in tags)
+                {
+                    if (tag is { Key: "network.io.direction", Value: "receive" })
+                    {
+                        Interlocked.Add(ref _count, value);
+                    }
+                }
+            });
             _listener.Start();
         }
 

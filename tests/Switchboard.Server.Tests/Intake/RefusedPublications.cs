@@ -5,7 +5,7 @@ using Switchboard.Server.Diagnostics;
 
 namespace Switchboard.Server.Tests.Intake;
 
-/// <summary>Records <c>switchboard.publications.refused</c> of one server (its own meter), by reason.</summary>
+/// <summary>Records <c>switchboard.publication.refused</c> of one server (its own meter), by reason.</summary>
 internal sealed class RefusedPublications : IDisposable
 {
     private readonly MeterListener _listener = new();
@@ -16,7 +16,7 @@ internal sealed class RefusedPublications : IDisposable
         var meter = server.Services.GetRequiredService<SwitchboardMetrics>().Meter;
         _listener.InstrumentPublished = (instrument, listener) =>
         {
-            if (ReferenceEquals(instrument.Meter, meter) && instrument.Name == "switchboard.publications.refused")
+            if (ReferenceEquals(instrument.Meter, meter) && instrument.Name == "switchboard.publication.refused")
             {
                 listener.EnableMeasurementEvents(instrument);
             }
@@ -25,7 +25,7 @@ internal sealed class RefusedPublications : IDisposable
         {
             foreach (var tag in tags)
             {
-                if (tag.Key == "reason")
+                if (tag.Key == "error.type")
                 {
                     _reasons.Enqueue(tag.Value as string);
                 }
