@@ -1,5 +1,4 @@
 using Spectre.Console;
-using Switchboard.Host.Bench;
 
 namespace Switchboard.Bench.Tests;
 

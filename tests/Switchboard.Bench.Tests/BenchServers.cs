@@ -6,7 +6,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Switchboard.Bench.RawReference;
 using Switchboard.Bench.SignalRReference;
 using Switchboard.Host;
-using Switchboard.Host.Bench;
 
 namespace Switchboard.Bench.Tests;
 

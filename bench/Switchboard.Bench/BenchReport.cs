@@ -1,8 +1,8 @@
 using System.Text.Json.Serialization;
 
-namespace Switchboard.Host.Bench;
+namespace Switchboard.Bench;
 
-/// <summary>The outcome of one <c>switchboard bench</c> run, as printed with <c>--json</c>.</summary>
+/// <summary>The outcome of one <c>switchboard-bench</c> run, as printed with <c>--json</c>.</summary>
 internal sealed class BenchReport
 {
     public required string Mode { get; init; }

@@ -1,4 +1,4 @@
-namespace Switchboard.Host.Bench;
+namespace Switchboard.Bench;
 
 /// <summary>The load generator's modes.</summary>
 internal enum BenchMode
@@ -27,7 +27,7 @@ internal enum BenchTargetKind
     TopicManager,
 }
 
-/// <summary>Everything one <c>switchboard bench</c> run needs, from the command line.</summary>
+/// <summary>Everything one <c>switchboard-bench</c> run needs, from the command line.</summary>
 internal sealed record BenchSettings
 {
     public BenchMode Mode { get; init; } = BenchMode.Fanout;

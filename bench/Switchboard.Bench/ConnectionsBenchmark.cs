@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Switchboard.Host.Bench;
+namespace Switchboard.Bench;
 
 /// <summary>
 /// <c>bench connections</c>: opens N idle, subscribed connections at the asked rate, holds them, and reports the

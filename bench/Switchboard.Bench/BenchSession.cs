@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Spectre.Console;
 
-namespace Switchboard.Host.Bench;
+namespace Switchboard.Bench;
 
 /// <summary>What every bench mode shares: settings, the target's protocol, the connection factory and progress output.</summary>
 /// <remarks>Thread safety: <see cref="ConnectManyAsync"/> runs many connects at once; the rest is used by the mode's own task.</remarks>

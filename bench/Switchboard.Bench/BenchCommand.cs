@@ -3,12 +3,12 @@ using System.Globalization;
 using System.Text.Json;
 using Spectre.Console;
 
-namespace Switchboard.Host.Bench;
+namespace Switchboard.Bench;
 
-/// <summary><c>switchboard bench MODE</c>: the load generator (fanout, connections, rpc, reconnect-storm).</summary>
+/// <summary><c>switchboard-bench MODE</c>: the load generator (fanout, connections, rpc, reconnect-storm, cost).</summary>
 internal static class BenchCommand
 {
-    public static Command Create()
+    public static RootCommand Create()
     {
         var mode = new Argument<string>("mode") { Description = "fanout | connections | rpc | reconnect-storm" };
         mode.AcceptOnlyFromAmong("fanout", "connections", "rpc", "reconnect-storm");
@@ -37,7 +37,7 @@ internal static class BenchCommand
         var json = new Option<bool>("--json") { Description = "Print the results as JSON on standard output (progress goes to standard error)." };
         var report = new Option<FileInfo?>("--report") { Description = "Write an HTML report with a latency histogram and a percentile plot." };
 
-        var command = new Command("bench", "Load-test a Switchboard server (plain or batching clients), or the SignalR, raw Kestrel or Node ws reference, on this machine.")
+        var command = new RootCommand("switchboard-bench: load-test a Switchboard server (plain or batching clients), or the SignalR, raw Kestrel or Node ws reference, on this machine.")
         {
             mode, target, url, connections, channels, rate, payload, duration, warmup, drain, connectRate, concurrency, sources, hold, pid, keepGoing, httpPublishers, method, json, report,
         };
@@ -45,17 +45,17 @@ internal static class BenchCommand
         {
             // The load generator's receive loops never block: handle each frame on the epoll thread, so that the
             // generator's own queueing adds as little as possible to the latency it measures (every target alike).
-            SocketCompletions.PreferInline();
+            Switchboard.Host.SocketCompletions.PreferInline();
             if (!TryParseRates(parse.GetValue(rate)!, out var rates))
             {
-                await Console.Error.WriteLineAsync("switchboard bench: --rate takes numbers above 0 or 'max', separated by commas").ConfigureAwait(false);
+                await Console.Error.WriteLineAsync("switchboard-bench: --rate takes numbers above 0 or 'max', separated by commas").ConfigureAwait(false);
                 return 2;
             }
 
             Uri? address = null;
             if (parse.GetValue(url) is { } text && (!Uri.TryCreate(text, UriKind.Absolute, out address) || address.Scheme is not ("ws" or "wss")))
             {
-                await Console.Error.WriteLineAsync("switchboard bench: --url takes a ws:// or wss:// URL").ConfigureAwait(false);
+                await Console.Error.WriteLineAsync("switchboard-bench: --url takes a ws:// or wss:// URL").ConfigureAwait(false);
                 return 2;
             }
 
@@ -114,12 +114,12 @@ internal static class BenchCommand
         }
         catch (BenchException ex)
         {
-            progress.MarkupLineInterpolated($"[red]switchboard bench: {ex.Message}[/]");
+            progress.MarkupLineInterpolated($"[red]switchboard-bench: {ex.Message}[/]");
             return 1;
         }
         catch (Exception ex) when (ex is System.Net.WebSockets.WebSocketException or HttpRequestException or System.Net.Sockets.SocketException)
         {
-            progress.MarkupLineInterpolated($"[red]switchboard bench: cannot reach {settings.Url?.ToString() ?? "the server"}: {ex.GetBaseException().Message}[/]");
+            progress.MarkupLineInterpolated($"[red]switchboard-bench: cannot reach {settings.Url?.ToString() ?? "the server"}: {ex.GetBaseException().Message}[/]");
             return 1;
         }
 

@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Diagnostics;
 
-namespace Switchboard.Host.Bench;
+namespace Switchboard.Bench;
 
 /// <summary>
 /// <c>bench fanout</c>: N subscribers over M channels and one publisher that steps through the asked rates. Each rate

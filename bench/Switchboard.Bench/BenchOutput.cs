@@ -1,7 +1,7 @@
 using System.Globalization;
 using Spectre.Console;
 
-namespace Switchboard.Host.Bench;
+namespace Switchboard.Bench;
 
 /// <summary>The summary table printed at the end of a run.</summary>
 /// <remarks>Thread safety: stateless.</remarks>
@@ -9,7 +9,7 @@ internal static class BenchOutput
 {
     public static void WriteSummary(IAnsiConsole console, BenchReport report)
     {
-        console.MarkupLineInterpolated($"[bold]switchboard bench {report.Mode}[/] against [bold]{report.Target}[/] at {report.Url}: {report.Connections:N0} connections over {report.SourceAddresses} source address(es), load average {report.LoadAverageStart} -> {report.LoadAverageEnd}");
+        console.MarkupLineInterpolated($"[bold]switchboard-bench {report.Mode}[/] against [bold]{report.Target}[/] at {report.Url}: {report.Connections:N0} connections over {report.SourceAddresses} source address(es), load average {report.LoadAverageStart} -> {report.LoadAverageEnd}");
         if (report.Steps.Count > 0)
         {
             var table = new Table().AddColumns("rate/s", "achieved/s", "published", "expected", "delivered", "lost", "dup", "deliveries/s", "p50 ms", "p90 ms", "p99 ms", "p99.9 ms", "max ms", "server cpu %", "bench cpu %", "held");
