@@ -25,6 +25,14 @@ internal static class HtmlReport
         html.Append("<h1>switchboard-bench ").Append(Encode(report.Mode)).Append(" — ").Append(Encode(report.Target)).Append("</h1>");
         html.Append("<p>").Append(Encode(report.Url)).Append(", ").Append(report.Connections.ToString("N0", CultureInfo.InvariantCulture))
             .Append(" connections, load average ").Append(Encode(report.LoadAverageStart)).Append(" → ").Append(Encode(report.LoadAverageEnd)).Append("</p>");
+        if (report.Cost is { } cost)
+        {
+            html.Append("<h2>Cost</h2><p>").Append(Invariant($"Server CPU per delivery at {cost.Rate:N0} msgs/s to {cost.Subscribers:N0} subscribers: "))
+                .Append(cost.ServerCpuMicrosecondsPerDelivery is { } us ? Invariant($"{us:0.##} µs") : "unknown (no --pid)")
+                .Append(Invariant($" over {cost.Deliveries:N0} deliveries; server memory per idle connection ({cost.Subscribers + cost.IdleConnections:N0}): "))
+                .Append(cost.ServerKiBPerConnection is { } kib ? Invariant($"{kib:0.##} KiB") : "unknown (no --pid)").Append(".</p>");
+        }
+
         foreach (var (title, histogram) in report.Histograms)
         {
             html.Append("<h2>").Append(Encode(title)).Append("</h2>");

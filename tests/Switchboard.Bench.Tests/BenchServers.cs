@@ -32,6 +32,9 @@ public sealed class BenchServers : IAsyncLifetime
         _ => Raw,
     };
 
+    /// <summary>The process serving <paramref name="target"/>: node's own, or this one (so its CPU and memory include the load generator's).</summary>
+    internal int PidOf(BenchTargetKind target) => target == BenchTargetKind.Node ? _node!.Pid : Environment.ProcessId;
+
     public async Task InitializeAsync()
     {
         // The host's own serve application (its rpc "time" included), as `switchboard serve` builds it.
