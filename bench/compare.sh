@@ -3,8 +3,10 @@
 # Kestrel reference and the Node.js ws reference, one after the other, with the server pinned to CPU 0 and the load
 # generator to CPU 1 (taskset), and keeps the JSON and HTML of each run.
 #
-#   bench/compare.sh fanout       [extra switchboard bench flags]   # default: 1,000 subscribers, 128 B, rates stepped
+#   bench/compare.sh fanout       [extra switchboard-bench flags]   # default: 1,000 subscribers, 128 B, rates stepped
 #   bench/compare.sh connections  [extra flags]                     # default: 17,000 idle subscribed connections
+#   bench/compare.sh cost         [extra flags]                     # CPU per delivery at 50 msgs/s to 1,000 subscribers,
+#                                                                   # and RSS per idle connection over 9,000
 #   TARGETS="switchboard raw" bench/compare.sh fanout --rate 5000   # a subset of the targets
 #
 # Targets: switchboard (plain clients: one message per frame), switchboard-batch (clients with ?batch=1), signalr,
@@ -16,13 +18,14 @@
 # builds in Release first, and stops every server it started.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-mode=${1:?usage: bench/compare.sh fanout|connections|rpc|reconnect-storm [flags]}
+mode=${1:?usage: bench/compare.sh fanout|connections|rpc|reconnect-storm|cost [flags]}
 shift
 targets=${TARGETS:-switchboard switchboard-batch signalr raw node}
 out=${OUT:-bench/results/$(date -u +%Y%m%d-%H%M%S)}
 mkdir -p "$out"
 
 dotnet build src/Switchboard -c Release -nologo -clp:ErrorsOnly >/dev/null
+dotnet build bench/Switchboard.Bench -c Release -nologo -clp:ErrorsOnly >/dev/null
 dotnet build bench/SignalRReference -c Release -nologo -clp:ErrorsOnly >/dev/null
 dotnet build bench/RawReference -c Release -nologo -clp:ErrorsOnly >/dev/null
 case " $targets " in *" topicmanager "*) dotnet build samples/TopicManager -c Release -nologo -clp:ErrorsOnly >/dev/null ;; esac
@@ -33,10 +36,14 @@ ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 ulimit -n 1048576 2>/dev/null || true
 
 switchboard=src/Switchboard/bin/Release/net10.0/switchboard
+generator=bench/Switchboard.Bench/bin/Release/net10.0/switchboard-bench
 case "$mode" in
   fanout) defaults=(-n 1000 --payload 128 --rate 100,200,500,1000,2000,3000,5000,7500,10000,15000,20000 --duration 10 --warmup 2) ;;
   connections) defaults=(-n 17000 --connect-rate 5000 --hold 10) ;; # 20,000 is the hard open-file limit here; serve caps at 90 % of it
   rpc) defaults=(-n 50 --duration 10 --warmup 2) ;;
+  # 1,000 subscribers and 8,000 more idle connections for the memory figure (9,000 in all), then 50 msgs/s to the
+  # 1,000: below the rate where any target saturates its core, so the CPU per delivery is not a queueing artefact.
+  cost) defaults=(-n 1000 --idle-connections 8000 --connect-rate 5000 --hold 5 --payload 128 --rate 50 --duration 10 --warmup 2) ;;
   *) defaults=(-n 1000 --rate 100 --warmup 3) ;;
 esac
 
@@ -79,7 +86,7 @@ for target in $targets; do
   sleep 2 # Let the server finish starting (JIT of the first requests is in the bench's warm-up).
 
   echo "== $target $mode (server pid $server_pid, load average $(cut -d' ' -f1-3 /proc/loadavg))" >&2
-  taskset -c 1 "$switchboard" bench "$mode" --target "$target" --url "$url" --pid "$server_pid" "${args[@]}" \
+  taskset -c 1 "$generator" "$mode" --target "$target" --url "$url" --pid "$server_pid" "${args[@]}" \
     --json --report "$out/$target-$mode.html" >"$out/$target-$mode.json" 2>"$out/$target-$mode.log" || true
   grep -v '^ *[0-9]*s ' "$out/$target-$mode.log" | tail -n 30 >&2
   stop_server

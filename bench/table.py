@@ -3,9 +3,11 @@
 
     python3 bench/table.py docs/performance-results/2026-11-30
 
-Reads <target>-fanout.json, <target>-connections.json and <target>-rpc.json for every target present (in compare.sh's
-order) and prints: the fan-out steps, the highest rate each target held with its p99, the idle memory per connection
-and the round trips per second, each with the load average recorded at the start and end of that target's run.
+Reads <target>-fanout.json, <target>-connections.json, <target>-rpc.json and <target>-cost.json for every target
+present (in compare.sh's order) and prints: the fan-out steps, the highest rate each target held with its p99, the idle
+memory per connection and the round trips per second, each with the load average recorded at the start and end of
+that target's run; and, from the cost runs, the server's CPU per delivery at the fixed rate and its memory per idle
+connection, each also as a ratio to raw Kestrel's and Node's.
 """
 import json
 import os
@@ -27,6 +29,12 @@ def load_avg(report):
 
 
 def main(directory):
+    if any(load(directory, t, m) for t in TARGETS for m in ("fanout", "connections", "rpc")):
+        main_tables(directory)
+    cost_table(directory)
+
+
+def main_tables(directory):
     print("| target | msgs/s | deliveries/s | lost | p50 ms | p99 ms | max ms | server CPU | bench CPU | held | load avg |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|")
     summary = {}
@@ -58,6 +66,36 @@ def main(directory):
               f'{s["p99_100"] if s.get("p99_100") is not None else "-"} | {idle.get("serverKiBPerConnection", "-")} | '
               f'{idle.get("connectsPerSecond", "-")} | {rpc.get("roundTripsPerSecond", "-")} | '
               f'{rpc.get("latency", {}).get("p99", "-")} |')
+
+
+def ratio(value, reference):
+    return f"{value / reference:.2f}" if value is not None and reference else "-"
+
+
+def cost_table(directory):
+    costs = {t: (load(directory, t, "cost") or {}).get("cost") for t in TARGETS}
+    costs = {t: c for t, c in costs.items() if c}
+    if not costs:
+        return
+    raw = costs.get("raw") or {}
+    node = costs.get("node") or {}
+    print()
+    print("| target | server CPU per delivery (µs) | x raw | x node | server CPU | KiB per idle connection | x raw | x node | "
+          "deliveries | lost | held | load avg |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|")
+    for target, c in costs.items():
+        us = c.get("serverCpuMicrosecondsPerDelivery")
+        kib = c.get("serverKiBPerConnection")
+        report = load(directory, target, "cost")
+        print(f'| {target} | {us if us is not None else "-"} | {ratio(us, raw.get("serverCpuMicrosecondsPerDelivery"))} | '
+              f'{ratio(us, node.get("serverCpuMicrosecondsPerDelivery"))} | {c.get("serverCpuPercent") or 0:.0f} % | '
+              f'{kib if kib is not None else "-"} | {ratio(kib, raw.get("serverKiBPerConnection"))} | '
+              f'{ratio(kib, node.get("serverKiBPerConnection"))} | {c["deliveries"]:,} | {c["lost"]:,} | '
+              f'{"yes" if c["held"] else "no"} | {load_avg(report)} |')
+    first = next(iter(costs.values()))
+    print()
+    print(f'CPU per delivery at {first["rate"]:,.0f} msgs/s to {first["subscribers"]:,} subscribers; memory per idle '
+          f'connection over {first["subscribers"] + first["idleConnections"]:,} connections.')
 
 
 if __name__ == "__main__":

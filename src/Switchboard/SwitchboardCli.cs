@@ -14,6 +14,6 @@ internal static class SwitchboardCli
         SubCommand.Create(),
         PubCommand.Create(),
         SimulateCommand.Create(),
-        Bench.BenchCommand.Create(),
+        BenchMovedCommand.Create(),
     };
 }

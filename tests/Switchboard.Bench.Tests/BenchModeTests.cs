@@ -1,5 +1,4 @@
 using Spectre.Console;
-using Switchboard.Host.Bench;
 
 namespace Switchboard.Bench.Tests;
 
@@ -108,6 +107,42 @@ public sealed class BenchModeTests(BenchServers servers) : IClassFixture<BenchSe
         }
     }
 
+    [Theory]
+    [MemberData(nameof(Targets))]
+    public async Task Cost_reports_the_server_cpu_per_delivery_and_its_memory_per_idle_connection(string target)
+    {
+        // More subscribers than the other modes: the figure divides CPU ticks (10 ms each) by deliveries, and node's
+        // CPU for a second of 50 msgs/s to 5 subscribers could round to zero ticks.
+        const int subscribers = 50;
+        const int idle = 10;
+        var report = await RunAsync(BenchMode.Cost, target, s => s with
+        {
+            Connections = subscribers,
+            IdleConnections = idle,
+            Rates = [50],
+            Warmup = TimeSpan.FromSeconds(0.2),
+            Duration = TimeSpan.FromSeconds(1),
+            Hold = TimeSpan.FromSeconds(0.3),
+            ServerPid = servers.PidOf(BenchTarget.Parse(target)),
+        });
+
+        var cost = Assert.IsType<CostResult>(report.Cost);
+        var step = Assert.Single(report.Steps);
+        Assert.Equal(60, step.Published); // 50/s for 1.2 s, by schedule.
+        Assert.Equal(60 * subscribers, step.Expected); // The idle connections were closed before the fan-out.
+        Assert.Equal(step.Expected, step.Delivered);
+        Assert.Equal(0, cost.Lost);
+        Assert.Equal(0, cost.Duplicated);
+        Assert.Equal(50 * subscribers, cost.Deliveries); // The measured second's deliveries.
+        Assert.Equal((subscribers, idle, 50.0), (cost.Subscribers, cost.IdleConnections, cost.Rate));
+        Assert.True(cost.ServerCpuMicrosecondsPerDelivery is { } us && us > 0 && double.IsFinite(us), $"server CPU per delivery {cost.ServerCpuMicrosecondsPerDelivery} µs ({cost.ServerCpuSeconds} s over {cost.Deliveries} deliveries)");
+        Assert.Equal(step.ServerCpuMicrosecondsPerDelivery, cost.ServerCpuMicrosecondsPerDelivery);
+
+        // Memory may shrink while connections open (a GC in this shared process): present and finite, not positive.
+        Assert.NotNull(cost.ServerRssBeforeKiB);
+        Assert.True(cost.ServerKiBPerConnection is { } kib && double.IsFinite(kib), $"server KiB per idle connection {cost.ServerKiBPerConnection}");
+    }
+
     [Fact]
     public async Task Command_line_writes_json_and_an_html_report()
     {
@@ -129,9 +164,33 @@ public sealed class BenchModeTests(BenchServers servers) : IClassFixture<BenchSe
         }
     }
 
+    [Fact]
+    public async Task Command_line_cost_reports_the_figures_in_json_and_html()
+    {
+        var report = Path.Combine(Path.GetTempPath(), $"switchboard-bench-cost-{Guid.NewGuid():N}.html");
+        try
+        {
+            var exit = await BenchCommand.Create().Parse(
+                ["cost", "--url", servers.Switchboard.ToString(), "-n", "3", "--idle-connections", "2", "--duration", "0.3", "--warmup", "0", "--hold", "0",
+                 "--pid", Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture), "--json", "--report", report]).InvokeAsync();
+
+            Assert.Equal(0, exit);
+            var html = await File.ReadAllTextAsync(report);
+            Assert.Contains("<h2>Cost</h2>", html, StringComparison.Ordinal);
+            Assert.Contains("serverCpuMicrosecondsPerDelivery", html, StringComparison.Ordinal);
+            Assert.Contains("serverKiBPerConnection", html, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(report);
+        }
+    }
+
     [Theory]
     [InlineData("fanout", "--rate", "fast")]
     [InlineData("fanout", "--url", "http://127.0.0.1:1/ws")]
+    [InlineData("cost", "--rate", "max")]
+    [InlineData("cost", "--rate", "50,100")]
     public async Task Bad_arguments_exit_with_2(string mode, string option, string value)
     {
         var exit = await BenchCommand.Create().Parse([mode, option, value]).InvokeAsync();

@@ -6,7 +6,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Switchboard.Bench.RawReference;
 using Switchboard.Bench.SignalRReference;
 using Switchboard.Host;
-using Switchboard.Host.Bench;
 
 namespace Switchboard.Bench.Tests;
 
@@ -32,6 +31,9 @@ public sealed class BenchServers : IAsyncLifetime
         BenchTargetKind.Node => _node!.Url,
         _ => Raw,
     };
+
+    /// <summary>The process serving <paramref name="target"/>: node's own, or this one (so its CPU and memory include the load generator's).</summary>
+    internal int PidOf(BenchTargetKind target) => target == BenchTargetKind.Node ? _node!.Pid : Environment.ProcessId;
 
     public async Task InitializeAsync()
     {

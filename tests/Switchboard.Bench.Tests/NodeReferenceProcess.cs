@@ -18,6 +18,9 @@ internal sealed class NodeReferenceProcess : IDisposable
 
     public Uri Url { get; }
 
+    /// <summary>The node process's id, whose CPU and memory the bench reads.</summary>
+    public int Pid => _process.Id;
+
     public static async Task<NodeReferenceProcess> StartAsync()
     {
         var directory = Path.Combine(RepositoryRoot(), "bench", "NodeReference");

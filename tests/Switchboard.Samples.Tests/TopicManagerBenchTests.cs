@@ -5,7 +5,7 @@ using Switchboard.Tests.Infrastructure;
 namespace Switchboard.Samples.Tests;
 
 /// <summary>
-/// <c>switchboard bench --target topicmanager</c>, the run behind docs/performance.md's sample row, against the real
+/// <c>switchboard-bench --target topicmanager</c>, the run behind docs/performance.md's sample row, against the real
 /// TopicManager sample at a tiny size: plain subscribers on <c>/ws/{client_id}</c>, publications through
 /// <c>POST /api/publish</c>. Not a timing test: it checks that the counts add up, so the table's tool keeps working.
 /// </summary>
@@ -38,16 +38,16 @@ public sealed class TopicManagerBenchTests() : RunningSample("TopicManager")
         Assert.Equal(0, rpc["failed"]!.GetValue<long>());
     }
 
-    /// <summary>Runs the built <c>switchboard bench MODE --json</c> against the sample and returns its report.</summary>
+    /// <summary>Runs the built <c>switchboard-bench MODE --json</c> against the sample and returns its report.</summary>
     private async Task<JsonNode> BenchAsync(string mode, params string[] flags)
     {
-        var switchboard = Path.Combine(Repository.Root, "src", "Switchboard", "bin", Repository.Configuration, "net10.0", "switchboard.dll");
+        var generator = Path.Combine(Repository.Root, "bench", "Switchboard.Bench", "bin", Repository.Configuration, "net10.0", "switchboard-bench.dll");
         using var bench = ChildProcess.Start(
             "dotnet",
-            [switchboard, "bench", mode, "--target", "topicmanager", "--url", Sample.WebSocketUri("/ws/bench").ToString(), "-n", Subscribers.ToString(System.Globalization.CultureInfo.InvariantCulture), "--json", .. flags],
+            [generator, mode, "--target", "topicmanager", "--url", Sample.WebSocketUri("/ws/bench").ToString(), "-n", Subscribers.ToString(System.Globalization.CultureInfo.InvariantCulture), "--json", .. flags],
             workingDirectory: Repository.Root);
         var exitCode = await bench.WaitForExitAsync(TimeSpan.FromSeconds(120));
-        Assert.True(exitCode == 0, $"switchboard bench {mode} exited with {exitCode}:\n{bench.Output}");
+        Assert.True(exitCode == 0, $"switchboard-bench {mode} exited with {exitCode}:\n{bench.Output}");
         return JsonNode.Parse(bench.StandardOutput)!;
     }
 }

@@ -1,4 +1,4 @@
-namespace Switchboard.Host.Bench;
+namespace Switchboard.Bench;
 
 /// <summary>
 /// CPU time of a process from /proc/PID/stat (user + system), so that a result can say which side was saturated:

@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Net.WebSockets;
 
-namespace Switchboard.Host.Bench;
+namespace Switchboard.Bench;
 
 /// <summary>
 /// Opens bench WebSockets from several loopback source addresses (127.0.0.1 .. 127.0.0.N). One source address has

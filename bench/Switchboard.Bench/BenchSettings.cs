@@ -1,4 +1,4 @@
-namespace Switchboard.Host.Bench;
+namespace Switchboard.Bench;
 
 /// <summary>The load generator's modes.</summary>
 internal enum BenchMode
@@ -7,6 +7,9 @@ internal enum BenchMode
     Connections,
     Rpc,
     ReconnectStorm,
+
+    /// <summary>CPU per delivery at one fixed rate and memory per idle connection, on one server.</summary>
+    Cost,
 }
 
 /// <summary>The servers the load generator can drive (and, for Switchboard, the kind of client).</summary>
@@ -27,7 +30,7 @@ internal enum BenchTargetKind
     TopicManager,
 }
 
-/// <summary>Everything one <c>switchboard bench</c> run needs, from the command line.</summary>
+/// <summary>Everything one <c>switchboard-bench</c> run needs, from the command line.</summary>
 internal sealed record BenchSettings
 {
     public BenchMode Mode { get; init; } = BenchMode.Fanout;
@@ -62,7 +65,10 @@ internal sealed record BenchSettings
     /// <summary>Loopback source addresses to spread connections over (127.0.0.1 .. 127.0.0.N); 0 = enough for the count.</summary>
     public int SourceAddresses { get; init; }
 
-    /// <summary>How long the connections mode holds its connections open.</summary>
+    /// <summary>cost: idle, subscribed connections opened beside the subscribers for the memory figure (closed before the fan-out).</summary>
+    public int IdleConnections { get; init; }
+
+    /// <summary>How long the connections and cost modes hold their connections open before reading the server's memory.</summary>
     public TimeSpan Hold { get; init; } = TimeSpan.FromSeconds(5);
 
     /// <summary>The server's process id, to read its memory (connections) and CPU use (fanout).</summary>

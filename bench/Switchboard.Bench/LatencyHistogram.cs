@@ -1,6 +1,6 @@
 using System.Numerics;
 
-namespace Switchboard.Host.Bench;
+namespace Switchboard.Bench;
 
 /// <summary>
 /// A log-linear latency histogram in microseconds (HdrHistogram's idea in 40 lines): exact below 128 µs, then 64

@@ -1,4 +1,4 @@
-namespace Switchboard.Host.Bench;
+namespace Switchboard.Bench;
 
 /// <summary>
 /// Counts deliveries per published message (by sequence number), so that loss and duplicates are counted message by

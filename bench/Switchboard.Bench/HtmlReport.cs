@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 
-namespace Switchboard.Host.Bench;
+namespace Switchboard.Bench;
 
 /// <summary>
 /// Writes <c>--report report.html</c>: the run's numbers, a latency histogram and a percentile plot per histogram, as
@@ -18,13 +18,21 @@ internal static class HtmlReport
     public static string Render(BenchReport report, string json)
     {
         var html = new StringBuilder();
-        html.Append("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>switchboard bench ")
+        html.Append("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>switchboard-bench ")
             .Append(Encode(report.Mode)).Append(' ').Append(Encode(report.Target)).Append("</title><style>")
             .Append("body{font-family:system-ui,sans-serif;margin:2em;color:#222}svg{background:#fafafa;border:1px solid #ddd;margin:.5em 0}")
             .Append("pre{background:#f4f4f4;padding:1em;overflow:auto}text{font-size:11px;fill:#444}</style></head><body>");
-        html.Append("<h1>switchboard bench ").Append(Encode(report.Mode)).Append(" — ").Append(Encode(report.Target)).Append("</h1>");
+        html.Append("<h1>switchboard-bench ").Append(Encode(report.Mode)).Append(" — ").Append(Encode(report.Target)).Append("</h1>");
         html.Append("<p>").Append(Encode(report.Url)).Append(", ").Append(report.Connections.ToString("N0", CultureInfo.InvariantCulture))
             .Append(" connections, load average ").Append(Encode(report.LoadAverageStart)).Append(" → ").Append(Encode(report.LoadAverageEnd)).Append("</p>");
+        if (report.Cost is { } cost)
+        {
+            html.Append("<h2>Cost</h2><p>").Append(Invariant($"Server CPU per delivery at {cost.Rate:N0} msgs/s to {cost.Subscribers:N0} subscribers: "))
+                .Append(cost.ServerCpuMicrosecondsPerDelivery is { } us ? Invariant($"{us:0.##} µs") : "unknown (no --pid)")
+                .Append(Invariant($" over {cost.Deliveries:N0} deliveries; server memory per idle connection ({cost.Subscribers + cost.IdleConnections:N0}): "))
+                .Append(cost.ServerKiBPerConnection is { } kib ? Invariant($"{kib:0.##} KiB") : "unknown (no --pid)").Append(".</p>");
+        }
+
         foreach (var (title, histogram) in report.Histograms)
         {
             html.Append("<h2>").Append(Encode(title)).Append("</h2>");

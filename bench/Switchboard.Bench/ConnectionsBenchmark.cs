@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Switchboard.Host.Bench;
+namespace Switchboard.Bench;
 
 /// <summary>
 /// <c>bench connections</c>: opens N idle, subscribed connections at the asked rate, holds them, and reports the
@@ -30,18 +30,7 @@ internal sealed class ConnectionsBenchmark(BenchSession session)
         var clientCpu = ProcessCpu.Percent(clientCpuBefore, ProcessCpu.Seconds(Environment.ProcessId), elapsed.TotalSeconds);
         try
         {
-            // Hold: the server settles (its GC runs, buffers are returned) while every connection stays open and idle.
-            var alive = 0;
-            using (session.StartProgress(() => $"holding {Volatile.Read(ref alive):N0} connections, server RSS {ReadRssKiB(settings.ServerPid)?.ToString("N0") ?? "?"} KiB"))
-            {
-                var holdUntil = Stopwatch.GetTimestamp() + (long)(settings.Hold.TotalSeconds * Stopwatch.Frequency);
-                while (Stopwatch.GetTimestamp() < holdUntil)
-                {
-                    Volatile.Write(ref alive, clients.Count(c => c is { Receiving.IsCompleted: false }));
-                    await Task.Delay(250, cancellationToken).ConfigureAwait(false);
-                }
-            }
-
+            await HoldAsync(session, clients, cancellationToken).ConfigureAwait(false);
             var rssAfter = ReadRssKiB(settings.ServerPid);
             report.Idle = new ConnectionsResult
             {
@@ -65,6 +54,22 @@ internal sealed class ConnectionsBenchmark(BenchSession session)
 
         report.LoadAverageEnd = BenchReport.ReadLoadAverage();
         return report;
+    }
+
+    /// <summary>
+    /// Holds <paramref name="clients"/> open and idle for <c>--hold</c> s, so that the server settles (its GC runs,
+    /// buffers are returned) before its memory is read.
+    /// </summary>
+    public static async Task HoldAsync(BenchSession session, IReadOnlyCollection<BenchClient?> clients, CancellationToken cancellationToken)
+    {
+        var alive = 0;
+        using var progress = session.StartProgress(() => $"holding {Volatile.Read(ref alive):N0} connections, server RSS {ReadRssKiB(session.Settings.ServerPid)?.ToString("N0") ?? "?"} KiB");
+        var holdUntil = Stopwatch.GetTimestamp() + (long)(session.Settings.Hold.TotalSeconds * Stopwatch.Frequency);
+        while (Stopwatch.GetTimestamp() < holdUntil)
+        {
+            Volatile.Write(ref alive, clients.Count(c => c is { Receiving.IsCompleted: false }));
+            await Task.Delay(250, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     /// <summary>The process's resident set size in KiB (VmRSS in /proc/PID/status), or null without a PID.</summary>

@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Buffers.Text;
 
-namespace Switchboard.Host.Bench;
+namespace Switchboard.Bench;
 
 /// <summary>
 /// The bench payload: <c>{"s":SEQUENCE,"t":TIMESTAMP,"p":"xxx…"}</c> padded to the asked size, where TIMESTAMP is the

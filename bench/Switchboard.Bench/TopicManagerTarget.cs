@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Net.Http.Headers;
 
-namespace Switchboard.Host.Bench;
+namespace Switchboard.Bench;
 
 /// <summary>
 /// samples/TopicManager (seed 003 on the handler API) with plain clients, as the seed's own clients speak it:

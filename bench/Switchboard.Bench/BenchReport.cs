@@ -1,8 +1,8 @@
 using System.Text.Json.Serialization;
 
-namespace Switchboard.Host.Bench;
+namespace Switchboard.Bench;
 
-/// <summary>The outcome of one <c>switchboard bench</c> run, as printed with <c>--json</c>.</summary>
+/// <summary>The outcome of one <c>switchboard-bench</c> run, as printed with <c>--json</c>.</summary>
 internal sealed class BenchReport
 {
     public required string Mode { get; init; }
@@ -31,6 +31,8 @@ internal sealed class BenchReport
     public RpcResult? Rpc { get; set; }
 
     public StormResult? Storm { get; set; }
+
+    public CostResult? Cost { get; set; }
 
     /// <summary>Latency histograms by title, for the HTML report.</summary>
     [JsonIgnore]
@@ -86,6 +88,12 @@ internal sealed record FanoutStep
 
     /// <summary>The server's CPU use during the step in percent of one core (when its process id was given).</summary>
     public double? ServerCpuPercent { get; init; }
+
+    /// <summary>The server's CPU seconds from the first measured publication until the last of its deliveries arrived.</summary>
+    public double? ServerCpuSeconds { get; init; }
+
+    /// <summary><see cref="ServerCpuSeconds"/> over the measured publications' deliveries, in µs: the cost of one delivery.</summary>
+    public double? ServerCpuMicrosecondsPerDelivery { get; init; }
 
     /// <summary>The load generator's own CPU use during the step, in percent of one core.</summary>
     public double? LoadGeneratorCpuPercent { get; init; }
@@ -165,6 +173,49 @@ internal sealed record StormResult
     public long Lost { get; init; }
 
     public long Duplicated { get; init; }
+}
+
+/// <summary>
+/// What a delivery and an idle connection cost the server (cost mode): its CPU per delivery at one fixed, unsaturated
+/// rate, and its resident memory per idle, subscribed connection.
+/// </summary>
+internal sealed record CostResult
+{
+    /// <summary>The fixed publish rate, messages per second.</summary>
+    public double Rate { get; init; }
+
+    public int Subscribers { get; init; }
+
+    /// <summary>Idle connections opened beside the subscribers for the memory figure, closed before the fan-out.</summary>
+    public int IdleConnections { get; init; }
+
+    /// <summary>The server's resident memory before the first connection and with every connection open and idle, in KiB.</summary>
+    public long? ServerRssBeforeKiB { get; init; }
+
+    public long? ServerRssAfterKiB { get; init; }
+
+    /// <summary>RSS growth over the subscribers and the idle connections, per connection.</summary>
+    public double? ServerKiBPerConnection { get; init; }
+
+    /// <summary>Deliveries of the measured publications (every subscriber's copy counts once).</summary>
+    public long Deliveries { get; init; }
+
+    public double? ServerCpuSeconds { get; init; }
+
+    /// <summary>The server's CPU seconds over <see cref="Deliveries"/>, in µs.</summary>
+    public double? ServerCpuMicrosecondsPerDelivery { get; init; }
+
+    /// <summary>The server's CPU use during the fan-out, in percent of one core: near 100 the rate was not unsaturated.</summary>
+    public double? ServerCpuPercent { get; init; }
+
+    public double? LoadGeneratorCpuPercent { get; init; }
+
+    public long Lost { get; init; }
+
+    public long Duplicated { get; init; }
+
+    /// <summary>The fan-out step held: no loss, the rate reached, p99 within the budget.</summary>
+    public bool Held { get; init; }
 }
 
 /// <summary>Source-generated JSON for <c>--json</c>.</summary>

@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Diagnostics;
 
-namespace Switchboard.Host.Bench;
+namespace Switchboard.Bench;
 
 /// <summary><c>bench rpc</c>: C connections each doing one request/response after another; round trips/s and latency.</summary>
 /// <remarks>Thread safety: run once; each loop owns its client.</remarks>

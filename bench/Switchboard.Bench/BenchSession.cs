@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Spectre.Console;
 
-namespace Switchboard.Host.Bench;
+namespace Switchboard.Bench;
 
 /// <summary>What every bench mode shares: settings, the target's protocol, the connection factory and progress output.</summary>
 /// <remarks>Thread safety: <see cref="ConnectManyAsync"/> runs many connects at once; the rest is used by the mode's own task.</remarks>
@@ -12,7 +12,7 @@ internal sealed class BenchSession : IDisposable
         Settings = settings;
         Target = BenchTarget.For(settings);
         Url = settings.Url ?? Target.DefaultUrl;
-        var addresses = settings.SourceAddresses > 0 ? settings.SourceAddresses : ConnectionFactory.AddressesFor(settings.Connections + 1);
+        var addresses = settings.SourceAddresses > 0 ? settings.SourceAddresses : ConnectionFactory.AddressesFor(settings.Connections + settings.IdleConnections + 1);
         Factory = new ConnectionFactory(addresses);
         Console = progressConsole;
     }
@@ -34,6 +34,7 @@ internal sealed class BenchSession : IDisposable
             BenchMode.Fanout => "fanout",
             BenchMode.Connections => "connections",
             BenchMode.Rpc => "rpc",
+            BenchMode.Cost => "cost",
             _ => "reconnect-storm",
         },
         Target = Target.Name,

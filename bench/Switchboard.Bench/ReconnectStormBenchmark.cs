@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Diagnostics;
 
-namespace Switchboard.Host.Bench;
+namespace Switchboard.Bench;
 
 /// <summary>
 /// <c>bench reconnect-storm</c>: N subscribers receive a steady publication stream; all are dropped at once and come

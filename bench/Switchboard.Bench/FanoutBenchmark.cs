@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Diagnostics;
 
-namespace Switchboard.Host.Bench;
+namespace Switchboard.Bench;
 
 /// <summary>
 /// <c>bench fanout</c>: N subscribers over M channels and one publisher that steps through the asked rates. Each rate
@@ -53,6 +53,42 @@ internal sealed class FanoutBenchmark : IPublicationSink
     {
         var settings = _session.Settings;
         var report = _session.NewReport();
+        await ConnectSubscribersAsync(cancellationToken).ConfigureAwait(false);
+        var publisher = await ConnectPublisherAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            foreach (var rate in settings.Rates)
+            {
+                var step = await RunStepAsync(publisher, rate, cancellationToken).ConfigureAwait(false);
+                report.Steps.Add(step);
+                report.Histograms.Add(($"{(rate > 0 ? $"{rate:N0} msgs/s" : "max rate")}", Volatile.Read(ref _latency)));
+                var fellBehind = step.Lost > 0 || (rate > 0 && step.AchievedRate < rate * 0.95) || step.Latency.P99 > 10 * settings.LatencyBudget.TotalMilliseconds;
+                if (fellBehind && settings.StopWhenNotHeld)
+                {
+                    // Past this rate the server sheds slow consumers or falls behind: the next steps would measure the wreckage.
+                    break;
+                }
+            }
+        }
+        finally
+        {
+            await publisher.DisposeAsync().ConfigureAwait(false);
+            await DisposeSubscribersAsync().ConfigureAwait(false);
+        }
+
+        report.LoadAverageEnd = BenchReport.ReadLoadAverage();
+        return report;
+    }
+
+    public IReadOnlyCollection<BenchClient?> Subscribers => _subscribers;
+
+    /// <summary>The latency histogram of the last step.</summary>
+    public LatencyHistogram LastHistogram => Volatile.Read(ref _latency);
+
+    /// <summary>Opens the <c>-n</c> subscribers, spread over the channels; throws when any of them cannot subscribe.</summary>
+    public async Task ConnectSubscribersAsync(CancellationToken cancellationToken)
+    {
+        var settings = _session.Settings;
         var target = _session.Target;
         var (subscribers, failed, _, _) = await _session.ConnectManyAsync(
             settings.Connections,
@@ -75,34 +111,16 @@ internal sealed class FanoutBenchmark : IPublicationSink
             await BenchSession.DisposeAllAsync(subscribers).ConfigureAwait(false);
             throw new BenchException($"{failed} of {settings.Connections} subscribers could not connect and subscribe");
         }
-
-        var publisher = await _session.Factory.ConnectAsync(settings.Connections, target.PublisherUri(_session.Url), target, null, cancellationToken).ConfigureAwait(false);
-        try
-        {
-            foreach (var rate in settings.Rates)
-            {
-                var step = await RunStepAsync(publisher, rate, cancellationToken).ConfigureAwait(false);
-                report.Steps.Add(step);
-                report.Histograms.Add(($"{(rate > 0 ? $"{rate:N0} msgs/s" : "max rate")}", Volatile.Read(ref _latency)));
-                var fellBehind = step.Lost > 0 || (rate > 0 && step.AchievedRate < rate * 0.95) || step.Latency.P99 > 10 * settings.LatencyBudget.TotalMilliseconds;
-                if (fellBehind && settings.StopWhenNotHeld)
-                {
-                    // Past this rate the server sheds slow consumers or falls behind: the next steps would measure the wreckage.
-                    break;
-                }
-            }
-        }
-        finally
-        {
-            await publisher.DisposeAsync().ConfigureAwait(false);
-            await BenchSession.DisposeAllAsync(subscribers).ConfigureAwait(false);
-        }
-
-        report.LoadAverageEnd = BenchReport.ReadLoadAverage();
-        return report;
     }
 
-    private async Task<FanoutStep> RunStepAsync(BenchClient publisher, double rate, CancellationToken cancellationToken)
+    /// <summary>The publisher's connection (the one after the subscribers' source ports).</summary>
+    public Task<BenchClient> ConnectPublisherAsync(CancellationToken cancellationToken) =>
+        _session.Factory.ConnectAsync(_session.Settings.Connections, _session.Target.PublisherUri(_session.Url), _session.Target, null, cancellationToken);
+
+    public Task DisposeSubscribersAsync() => BenchSession.DisposeAllAsync(_subscribers);
+
+    /// <summary>One rate: warm-up, the measured window, the drain, then the count message by message.</summary>
+    public async Task<FanoutStep> RunStepAsync(BenchClient publisher, double rate, CancellationToken cancellationToken)
     {
         var settings = _session.Settings;
         var first = _nextSequence;
@@ -133,7 +151,8 @@ internal sealed class FanoutBenchmark : IPublicationSink
 
         var start = Stopwatch.GetTimestamp();
         long measureStartTicks = 0;
-        var serverCpuBefore = settings.ServerPid is { } serverPid ? ProcessCpu.Seconds(serverPid) : null;
+        var serverCpuBefore = ReadServerCpu();
+        double? serverCpuAtMeasure = null;
         var clientCpuBefore = ProcessCpu.Seconds(Environment.ProcessId);
         if (rate > 0)
         {
@@ -143,11 +162,17 @@ internal sealed class FanoutBenchmark : IPublicationSink
             Volatile.Write(ref _measureFrom, first + (long)(warmup * rate));
             Volatile.Write(ref _measureTo, first + totalCount);
             var ticksPerMessage = Stopwatch.Frequency / rate;
+            var warmupCount = (long)(warmup * rate);
             while (sent < totalCount)
             {
                 var due = Math.Min(totalCount, (long)(Stopwatch.GetElapsedTime(start).TotalSeconds * rate) + 1);
                 while (sent < due)
                 {
+                    if (sent == warmupCount)
+                    {
+                        serverCpuAtMeasure = ReadServerCpu();
+                    }
+
                     await PublishAsync(first + sent, start + (long)(sent * ticksPerMessage)).ConfigureAwait(false);
                 }
 
@@ -172,6 +197,7 @@ internal sealed class FanoutBenchmark : IPublicationSink
                 if (!measuring && elapsed >= warmup)
                 {
                     measuring = true;
+                    serverCpuAtMeasure = ReadServerCpu();
                     measureStartTicks = Stopwatch.GetTimestamp();
                     Volatile.Write(ref _measureFrom, first + sent);
                 }
@@ -191,7 +217,7 @@ internal sealed class FanoutBenchmark : IPublicationSink
 
         var measuredSeconds = Stopwatch.GetElapsedTime(measureStartTicks).TotalSeconds;
         var wall = Stopwatch.GetElapsedTime(start).TotalSeconds;
-        var serverCpu = ProcessCpu.Percent(serverCpuBefore, settings.ServerPid is { } pid ? ProcessCpu.Seconds(pid) : null, wall);
+        var serverCpu = ProcessCpu.Percent(serverCpuBefore, ReadServerCpu(), wall);
         var clientCpu = ProcessCpu.Percent(clientCpuBefore, ProcessCpu.Seconds(Environment.ProcessId), wall);
         _nextSequence = first + sent;
 
@@ -202,6 +228,9 @@ internal sealed class FanoutBenchmark : IPublicationSink
             await Task.Delay(10, cancellationToken).ConfigureAwait(false);
         }
 
+        // The cost of a delivery: the server's CPU from the first measured publication until the last delivery came
+        // in (or the drain gave up), over the deliveries of the measured publications.
+        var measuredCpu = serverCpuAtMeasure is { } atMeasure && ReadServerCpu() is { } atEnd ? Math.Max(0, atEnd - atMeasure) : (double?)null;
         var tally = ledger.Tally(first + sent, sequence => _subscribersPerChannel[sequence % _channels.Length]);
         var latency = LatencySummary.From(Volatile.Read(ref _latency));
         var measured = Volatile.Read(ref _measureTo) - Volatile.Read(ref _measureFrom);
@@ -219,10 +248,14 @@ internal sealed class FanoutBenchmark : IPublicationSink
             DeliveriesPerSecond = Math.Round(measuredSeconds > 0 ? latency.Count / measuredSeconds : 0),
             Latency = latency,
             ServerCpuPercent = serverCpu,
+            ServerCpuSeconds = measuredCpu is { } cpu ? Math.Round(cpu, 3) : null,
+            ServerCpuMicrosecondsPerDelivery = measuredCpu is { } seconds && latency.Count > 0 ? Math.Round(seconds * 1e6 / latency.Count, 2) : null,
             LoadGeneratorCpuPercent = clientCpu,
             Held = tally.Lost == 0 && tally.Duplicated == 0 && latency.P99 <= settings.LatencyBudget.TotalMilliseconds && (rate <= 0 || achieved >= rate * 0.95),
         };
     }
+
+    private double? ReadServerCpu() => _session.Settings.ServerPid is { } pid ? ProcessCpu.Seconds(pid) : null;
 }
 
 /// <summary>A bench run that cannot go on (e.g. the server refused the connections); reported without a stack trace.</summary>
